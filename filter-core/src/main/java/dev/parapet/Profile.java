@@ -1,0 +1,134 @@
+package dev.parapet;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A named use case's rules: per-category thresholds, and whether its decisions are enforced.
+ *
+ * <p>The category {@value #ANY_CATEGORY} holds thresholds for every category without its own entry; a
+ * category with neither is always ALLOW (its score is still reported). Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * Profile support = Profile.builder("support-chat")
+ *     .flag("toxicity", 0.5).block("toxicity", 0.9)
+ *     .redact("pii", 0.5)
+ *     .build();
+ * }</pre>
+ */
+public final class Profile {
+
+  /** The wildcard category whose thresholds apply to categories without their own. */
+  public static final String ANY_CATEGORY = "*";
+
+  private final String name;
+  private final Map<String, Thresholds> thresholds;
+  private final Thresholds fallback;
+  private final boolean shadow;
+
+  private Profile(Builder builder) {
+    this.name = builder.name;
+    this.thresholds = Map.copyOf(builder.thresholds);
+    this.fallback = thresholds.getOrDefault(ANY_CATEGORY, Thresholds.NONE);
+    this.shadow = builder.shadow;
+  }
+
+  /** Returns a builder for a profile with the given name. */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** Returns the profile's name. */
+  public String name() {
+    return name;
+  }
+
+  /** Returns whether the profile runs in shadow mode: decisions are recorded, never enforced. */
+  public boolean shadow() {
+    return shadow;
+  }
+
+  /** Returns the thresholds per category, the wildcard included. */
+  public Map<String, Thresholds> thresholds() {
+    return thresholds;
+  }
+
+  /** Returns the decision for a category's score. */
+  public Decision decide(String category, double score) {
+    return thresholds.getOrDefault(category, fallback).decide(score);
+  }
+
+  /** Returns a builder holding this profile's settings. */
+  public Builder toBuilder() {
+    var builder = new Builder(name).shadow(shadow);
+    builder.thresholds.putAll(thresholds);
+    return builder;
+  }
+
+  @Override
+  public String toString() {
+    return "Profile[" + name + (shadow ? ", shadow" : "") + ", " + thresholds + "]";
+  }
+
+  /** Builds a {@link Profile}. Not thread-safe. */
+  public static final class Builder {
+    private final String name;
+    private final Map<String, Thresholds> thresholds = new LinkedHashMap<>();
+    private boolean shadow;
+
+    private Builder(String name) {
+      requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("profile name must not be blank");
+      }
+      this.name = name;
+    }
+
+    /** Flags texts whose {@code category} score is at least {@code threshold}. */
+    public Builder flag(String category, double threshold) {
+      return threshold(category, Decision.FLAG, threshold);
+    }
+
+    /** Redacts the spans of {@code category} when its score is at least {@code threshold}. */
+    public Builder redact(String category, double threshold) {
+      return threshold(category, Decision.REDACT, threshold);
+    }
+
+    /** Blocks texts whose {@code category} score is at least {@code threshold}. */
+    public Builder block(String category, double threshold) {
+      return threshold(category, Decision.BLOCK, threshold);
+    }
+
+    /** Sets one threshold of a category; validates range and order at once. */
+    public Builder threshold(String category, Decision decision, double threshold) {
+      requireNonNull(category, "category");
+      requireNonNull(decision, "decision");
+      if (category.isBlank()) {
+        throw new IllegalArgumentException("category must not be blank");
+      }
+      thresholds.put(
+          category, thresholds.getOrDefault(category, Thresholds.NONE).with(decision, threshold));
+      return this;
+    }
+
+    /** Sets all thresholds of a category at once. */
+    public Builder thresholds(String category, Thresholds values) {
+      requireNonNull(category, "category");
+      thresholds.put(category, requireNonNull(values, "values"));
+      return this;
+    }
+
+    /** Runs the profile in shadow mode: decisions are computed and recorded, not enforced. */
+    public Builder shadow(boolean shadow) {
+      this.shadow = shadow;
+      return this;
+    }
+
+    /** Builds the profile. */
+    public Profile build() {
+      return new Profile(this);
+    }
+  }
+}

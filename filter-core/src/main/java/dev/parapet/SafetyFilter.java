@@ -1,0 +1,435 @@
+package dev.parapet;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.parapet.internal.FilterMetrics;
+import dev.parapet.internal.VerdictCache;
+import dev.parapet.spi.AuditSink;
+import dev.parapet.spi.Classifier;
+import dev.parapet.spi.Detector;
+import dev.parapet.spi.FeedbackSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Checks prompts before a model sees them and completions before the caller sees them.
+ *
+ * <p>Each side runs its {@link Stage stages} (classifiers and detectors) cheapest first, turns their
+ * category scores into a {@link Decision} with the call's {@link Profile}, and acts: ALLOW and FLAG
+ * pass the text, REDACT masks the detected spans, BLOCK throws {@link ContentBlockedException} (or
+ * returns the configured refusal). Stage scores are cached by text hash and model version, never
+ * decisions, so a policy change applies at once.
+ *
+ * <p>Thread-safe; build one and share it. The policy can be swapped atomically at run time with
+ * {@link #updatePolicy} or {@link #reloadPolicy}. The filter owns no native resource: closing the
+ * classifiers is their creator's job.
+ *
+ * <pre>{@code
+ * SafetyFilter filter = SafetyFilter.builder()
+ *     .inputStage(promptAttack)
+ *     .outputStage(contentSafety)
+ *     .policy(Policy.of(Profile.builder("balanced").flag("toxicity", 0.5).block("toxicity", 0.85).build()))
+ *     .meterRegistry(registry)
+ *     .build();
+ * String answer = filter.guard(prompt, model::complete);   // ContentBlockedException on BLOCK
+ * }</pre>
+ *
+ * <p>Input limits: {@code null} arguments throw {@link NullPointerException} naming the parameter; an
+ * empty text is ALLOW without calling any stage; a text longer than {@link Builder#maxTextLength} is
+ * BLOCKed unchecked with reason {@link Reason#TEXT_TOO_LONG}.
+ */
+public final class SafetyFilter {
+
+  /** The default maximum text length in chars: 1 Mi. */
+  public static final int DEFAULT_MAX_TEXT_LENGTH = 1 << 20;
+
+  private final Pipeline pipeline;
+  private final AtomicReference<Policy> policy;
+  private final Path policyFile;
+  private final FilterMetrics metrics;
+  private final Executor executor;
+  private final FeedbackSink feedbackSink;
+  private final String refusal;
+  private final Set<String> categories;
+  private final VerdictCache cache;
+
+  private SafetyFilter(Builder builder, Policy initial, List<Stage> stages) {
+    this.policy = new AtomicReference<>(initial);
+    this.policyFile = builder.policyFile;
+    this.executor = builder.executor != null ? builder.executor : DefaultExecutor.INSTANCE;
+    this.feedbackSink = builder.feedbackSink;
+    this.refusal = builder.refusal;
+    this.metrics =
+        FilterMetrics.create(
+            builder.registry, stages.stream().map(Stage::id).toList(), initial.names());
+    this.cache =
+        builder.cacheSize > 0
+            ? new VerdictCache(builder.cacheSize, builder.cacheTtl, builder.ticker, builder.registry)
+            : null;
+    var known = new HashSet<String>();
+    stages.forEach(s -> known.addAll(s.categories()));
+    known.addAll(
+        List.of(
+            Reason.STAGE_ERROR, Reason.STAGE_TIMEOUT, Reason.TEXT_TOO_LONG, Reason.UNLOCATED_REDACTION));
+    this.categories = Set.copyOf(known);
+    this.pipeline =
+        new Pipeline(
+            stages,
+            policy,
+            cache,
+            metrics,
+            executor,
+            builder.auditSink,
+            refusal,
+            builder.maxTextLength,
+            builder.nanoTime,
+            builder.clock);
+  }
+
+  /** Returns a new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Checks a text with the default profile, without calling a model. Never throws on BLOCK. */
+  public Verdict check(String text, Direction direction) {
+    return check(text, direction, Context.defaults());
+  }
+
+  /**
+   * Checks a text without calling a model. Never throws on BLOCK: the caller branches on the verdict.
+   *
+   * @throws IllegalArgumentException if the context names an unknown profile
+   */
+  public Verdict check(String text, Direction direction, Context context) {
+    requireNonNull(text, "text");
+    requireNonNull(direction, "direction");
+    requireNonNull(context, "context");
+    return pipeline.check(text, direction, context);
+  }
+
+  /** Checks a text on the filter's executor; the stage completes with the verdict. */
+  public CompletionStage<Verdict> checkAsync(String text, Direction direction, Context context) {
+    requireNonNull(text, "text");
+    requireNonNull(direction, "direction");
+    requireNonNull(context, "context");
+    return CompletableFuture.supplyAsync(() -> pipeline.check(text, direction, context), executor);
+  }
+
+  /** Guards a synchronous model call with the default profile; see {@link #guard(String, Context, Function)}. */
+  public String guard(String prompt, Function<? super String, String> model) {
+    return guard(prompt, Context.defaults(), model);
+  }
+
+  /**
+   * Checks the prompt, calls the model with the prompt as released (redacted if REDACT), checks the
+   * completion, and returns it as released.
+   *
+   * @return the completion as released, or the refusal text if either side was blocked and a refusal
+   *     is configured
+   * @throws ContentBlockedException if either side is blocked and no refusal is configured; when the
+   *     prompt is blocked the model is not called
+   * @throws NullPointerException if an argument, or the model's completion, is null
+   */
+  public String guard(String prompt, Context context, Function<? super String, String> model) {
+    requireNonNull(prompt, "prompt");
+    requireNonNull(context, "context");
+    requireNonNull(model, "model");
+    var input = pipeline.check(prompt, Direction.INPUT, context);
+    if (input.blocked()) {
+      return refuse(input);
+    }
+    var completion = requireNonNull(model.apply(input.text()), "completion");
+    return release(pipeline.check(completion, Direction.OUTPUT, context));
+  }
+
+  /** Guards an asynchronous model call with the default profile. */
+  public CompletionStage<String> guardAsync(
+      String prompt, Function<? super String, ? extends CompletionStage<String>> model) {
+    return guardAsync(prompt, Context.defaults(), model);
+  }
+
+  /**
+   * Asynchronous {@link #guard(String, Context, Function)}: checks run on the filter's executor. Beyond
+   * argument checks it never throws; a block completes the stage exceptionally with {@link
+   * ContentBlockedException} (or normally with the refusal, if one is configured).
+   */
+  public CompletionStage<String> guardAsync(
+      String prompt,
+      Context context,
+      Function<? super String, ? extends CompletionStage<String>> model) {
+    requireNonNull(prompt, "prompt");
+    requireNonNull(context, "context");
+    requireNonNull(model, "model");
+    return CompletableFuture.supplyAsync(
+            () -> pipeline.check(prompt, Direction.INPUT, context), executor)
+        .thenCompose(
+            input -> {
+              if (input.blocked()) {
+                return CompletableFuture.supplyAsync(() -> refuse(input), Runnable::run);
+              }
+              return requireNonNull(model.apply(input.text()), "model stage")
+                  .thenApplyAsync(
+                      completion ->
+                          release(
+                              pipeline.check(
+                                  requireNonNull(completion, "completion"), Direction.OUTPUT, context)),
+                      executor);
+            });
+  }
+
+  /**
+   * Reports a wrong verdict: counted in {@code parapet.feedback} and passed to the feedback sink.
+   *
+   * @throws IllegalArgumentException if the category is not one this filter's stages report, which
+   *     keeps metric tags bounded
+   */
+  public void feedback(Feedback feedback) {
+    requireNonNull(feedback, "feedback");
+    if (!categories.contains(feedback.category())) {
+      throw new IllegalArgumentException(
+          "unknown category '" + feedback.category() + "', known: " + categories.stream().sorted().toList());
+    }
+    metrics.feedback(feedback);
+    if (feedbackSink != null) {
+      feedbackSink.accept(feedback);
+    }
+  }
+
+  /** Returns the policy in force. */
+  public Policy policy() {
+    return policy.get();
+  }
+
+  /** Replaces the policy atomically: checks that start afterwards use the new one. */
+  public void updatePolicy(Policy newPolicy) {
+    policy.set(requireNonNull(newPolicy, "newPolicy"));
+  }
+
+  /**
+   * Re-reads the policy file given to {@link Builder#policyFile} and swaps it in atomically. An invalid
+   * file is rejected whole and the policy in force stays.
+   *
+   * @return the new policy
+   * @throws PolicyException if the file is invalid; the message names the bad entry
+   * @throws IllegalStateException if the filter was not built from a policy file
+   */
+  public Policy reloadPolicy() {
+    if (policyFile == null) {
+      throw new IllegalStateException("this filter was not built with a policy file");
+    }
+    var loaded = Policy.fromJson(policyFile);
+    policy.set(loaded);
+    return loaded;
+  }
+
+  /** Returns the ids of the stages that run on one side, in the order they run. */
+  public List<String> stageIds(Direction direction) {
+    return pipeline.stages(requireNonNull(direction, "direction")).stream().map(Stage::id).toList();
+  }
+
+  /** Returns every category this filter's stages report, plus the reserved reason codes. */
+  public Set<String> categories() {
+    return categories;
+  }
+
+  /** Drops every cached score, for example after replacing a model in place. */
+  public void invalidateCache() {
+    if (cache != null) {
+      cache.invalidateAll();
+    }
+  }
+
+  private String release(Verdict verdict) {
+    return verdict.blocked() ? refuse(verdict) : verdict.text();
+  }
+
+  private String refuse(Verdict verdict) {
+    if (refusal != null) {
+      return refusal;
+    }
+    throw new ContentBlockedException(verdict);
+  }
+
+  /** Builds a {@link SafetyFilter}. Not thread-safe; {@link #build()} may be called repeatedly. */
+  public static final class Builder {
+    private final List<Stage> stages = new ArrayList<>();
+    private Policy policy;
+    private Path policyFile;
+    private long cacheSize = 10_000;
+    private Duration cacheTtl = Duration.ofMinutes(10);
+    private Ticker ticker = Ticker.systemTicker();
+    private MeterRegistry registry;
+    private Executor executor;
+    private AuditSink auditSink;
+    private FeedbackSink feedbackSink;
+    private String refusal;
+    private int maxTextLength = DEFAULT_MAX_TEXT_LENGTH;
+    private java.util.function.LongSupplier nanoTime = System::nanoTime;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Adds a configured stage. */
+    public Builder stage(Stage stage) {
+      stages.add(requireNonNull(stage, "stage"));
+      return this;
+    }
+
+    /** Adds a classifier on the input side, fail-closed. */
+    public Builder inputStage(Classifier classifier) {
+      return stage(Stage.of(classifier).directions(Direction.INPUT).build());
+    }
+
+    /** Adds a detector on the input side, fail-closed. */
+    public Builder inputStage(Detector detector) {
+      return stage(Stage.of(detector).directions(Direction.INPUT).build());
+    }
+
+    /** Adds a classifier on the output side, fail-closed. */
+    public Builder outputStage(Classifier classifier) {
+      return stage(Stage.of(classifier).directions(Direction.OUTPUT).build());
+    }
+
+    /** Adds a detector on the output side, fail-closed. */
+    public Builder outputStage(Detector detector) {
+      return stage(Stage.of(detector).directions(Direction.OUTPUT).build());
+    }
+
+    /** Sets the policy. Required, unless a policy file is given. */
+    public Builder policy(Policy policy) {
+      this.policy = requireNonNull(policy, "policy");
+      this.policyFile = null;
+      return this;
+    }
+
+    /**
+     * Loads the policy from a JSON file now, and again on {@link SafetyFilter#reloadPolicy()}.
+     *
+     * @throws PolicyException if the file is invalid
+     */
+    public Builder policyFile(Path file) {
+      this.policy = Policy.fromJson(requireNonNull(file, "file"));
+      this.policyFile = file;
+      return this;
+    }
+
+    /**
+     * Bounds the verdict cache; {@code maximumSize} 0 turns it off. Default: 10,000 entries, 10 minutes
+     * after write.
+     */
+    public Builder verdictCache(long maximumSize, Duration ttl) {
+      if (maximumSize < 0) {
+        throw new IllegalArgumentException("maximumSize must be >= 0, was " + maximumSize);
+      }
+      requireNonNull(ttl, "ttl");
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("ttl must be positive, was " + ttl);
+      }
+      this.cacheSize = maximumSize;
+      this.cacheTtl = ttl;
+      return this;
+    }
+
+    /** Sets the time source of cache expiry (tests pass a fake one). */
+    public Builder cacheTicker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Registers metrics on this registry. Without one the filter records none (never the global one). */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Sets the executor for async calls and stages with a deadline. Default: a shared pool of daemon
+     * threads named {@code parapet-N}, idle ones ending after 60 seconds.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Sends one {@link AuditRecord} per check to this sink. */
+    public Builder auditSink(AuditSink sink) {
+      this.auditSink = requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /** Sends {@link Feedback} reports to this sink. */
+    public Builder feedbackSink(FeedbackSink sink) {
+      this.feedbackSink = requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /** Makes {@code guard} return this text on BLOCK instead of throwing. */
+    public Builder refusal(String refusal) {
+      this.refusal = requireNonNull(refusal, "refusal");
+      return this;
+    }
+
+    /** Sets the longest text, in chars, that is checked; longer ones are blocked unchecked. */
+    public Builder maxTextLength(int maxTextLength) {
+      if (maxTextLength < 1) {
+        throw new IllegalArgumentException("maxTextLength must be >= 1, was " + maxTextLength);
+      }
+      this.maxTextLength = maxTextLength;
+      return this;
+    }
+
+    /** Sets the clock of audit records' timestamps. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the filter.
+     *
+     * @throws IllegalStateException if no policy was set, or two stages share an id
+     */
+    public SafetyFilter build() {
+      if (policy == null) {
+        throw new IllegalStateException("a policy is required: call policy(...) or policyFile(...)");
+      }
+      var ids = new HashSet<String>();
+      for (var stage : stages) {
+        if (!ids.add(stage.id())) {
+          throw new IllegalStateException("two stages share the id '" + stage.id() + "'");
+        }
+      }
+      return new SafetyFilter(this, policy, List.copyOf(stages));
+    }
+  }
+
+  /** The shared default executor: daemon threads, created on demand. */
+  private static final class DefaultExecutor {
+    static final Executor INSTANCE =
+        java.util.concurrent.Executors.newCachedThreadPool(
+            new java.util.concurrent.ThreadFactory() {
+              private final java.util.concurrent.atomic.AtomicInteger count =
+                  new java.util.concurrent.atomic.AtomicInteger();
+
+              @Override
+              public Thread newThread(Runnable task) {
+                var thread = new Thread(task, "parapet-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+              }
+            });
+  }
+}
