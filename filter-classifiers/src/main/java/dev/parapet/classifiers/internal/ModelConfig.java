@@ -1,0 +1,59 @@
+package dev.parapet.classifiers.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parapet.classifiers.ClassifierException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a classifier needs from {@code config.json}: labels in logit order, whether scores are
+ * sigmoids (multi-label) or one softmax, and the token window. Internal.
+ *
+ * @param labels label names, index = logit position
+ * @param multiLabel sigmoid per label when true, softmax over labels when false
+ * @param maxLength the window in tokens, or 0 when the file does not say
+ */
+public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength) {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Parses a config file; {@code name} names it in errors. */
+  public static ModelConfig parse(byte[] json, String name) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new ClassifierException(name + " is not valid JSON: " + e.getMessage(), e);
+    }
+    var id2label = root.path("id2label");
+    if (!id2label.isObject() || id2label.isEmpty()) {
+      throw new ClassifierException(name + " has no id2label");
+    }
+    var labels = new ArrayList<String>();
+    for (int i = 0; i < id2label.size(); i++) {
+      var label = id2label.get(Integer.toString(i));
+      if (label == null || !label.isTextual()) {
+        throw new ClassifierException(
+            name + ": id2label must map 0.." + (id2label.size() - 1) + " to names; missing " + i);
+      }
+      labels.add(label.textValue());
+    }
+    var problem = root.path("problem_type").asText("");
+    boolean multiLabel =
+        switch (problem) {
+          case "multi_label_classification" -> true;
+          case "single_label_classification" -> false;
+          // Hugging Face's own default: one label is a sigmoid, several are one softmax.
+          case "" -> labels.size() == 1;
+          default -> throw new ClassifierException(
+              name + ": problem_type '" + problem + "' is not a classification type");
+        };
+    int maxLength = root.path("max_length").asInt(0);
+    if (maxLength == 0) {
+      maxLength = root.path("max_position_embeddings").asInt(0);
+    }
+    return new ModelConfig(List.copyOf(labels), multiLabel, maxLength);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.parapet.classifiers.internal;
+
+import dev.parapet.classifiers.ClassifierException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The files of a model in the Optimum layout, read from a directory or a classpath root. Internal.
+ *
+ * @param location where they came from, for messages
+ * @param model {@code model.onnx}
+ * @param tokenizer {@code tokenizer.json}
+ * @param config {@code config.json}, or {@code null} when absent
+ */
+public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[] config) {
+
+  /** The model graph's file name. */
+  public static final String MODEL = "model.onnx";
+
+  /** The tokenizer's file name. */
+  public static final String TOKENIZER = "tokenizer.json";
+
+  /** The configuration's file name. */
+  public static final String CONFIG = "config.json";
+
+  /** Reads the files of a model directory. */
+  public static ModelFiles fromDirectory(Path directory, boolean configRequired) {
+    if (!Files.isDirectory(directory)) {
+      throw new ClassifierException("model directory " + directory + " does not exist");
+    }
+    return new ModelFiles(
+        directory.toString(),
+        read(directory.resolve(MODEL), true),
+        read(directory.resolve(TOKENIZER), true),
+        read(directory.resolve(CONFIG), configRequired));
+  }
+
+  /** Reads the files under a classpath root such as {@code dev/parapet/models/content-safety}. */
+  public static ModelFiles fromClasspath(String root, ClassLoader loader, boolean configRequired) {
+    var prefix = root.endsWith("/") ? root : root + "/";
+    if (prefix.startsWith("/")) {
+      prefix = prefix.substring(1);
+    }
+    return new ModelFiles(
+        "classpath:" + prefix,
+        resource(loader, prefix + MODEL, true),
+        resource(loader, prefix + TOKENIZER, true),
+        resource(loader, prefix + CONFIG, configRequired));
+  }
+
+  /** Names a file of this model in messages. */
+  public String name(String file) {
+    return location.endsWith("/") ? location + file : location + "/" + file;
+  }
+
+  private static byte[] read(Path file, boolean required) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      if (required) {
+        throw new ClassifierException("missing model file " + file);
+      }
+      return null;
+    } catch (IOException e) {
+      throw new ClassifierException("cannot read model file " + file, e);
+    }
+  }
+
+  private static byte[] resource(ClassLoader loader, String name, boolean required) {
+    try (InputStream in = loader.getResourceAsStream(name)) {
+      if (in == null) {
+        if (required) {
+          throw new ClassifierException("missing model file classpath:" + name);
+        }
+        return null;
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new ClassifierException("cannot read model file classpath:" + name, e);
+    }
+  }
+}

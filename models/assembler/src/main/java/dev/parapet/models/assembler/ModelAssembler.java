@@ -1,0 +1,131 @@
+package dev.parapet.models.assembler;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes an Optimum-format text-classification model directory from an encoder and a trained head:
+ * {@code model.onnx} (encoder, pooling and head fused into one graph, output {@code logits}), {@code
+ * tokenizer.json}, {@code config.json} ({@code id2label}, {@code problem_type}) and {@code SHA256SUMS}.
+ *
+ * <p>Deterministic: the same inputs give byte-identical files, so builds can verify checksums.
+ *
+ * <pre>{@code
+ * ModelAssembler.assemble(Encoder.fromClasspath("all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", 128),
+ *     Head.read(Path.of("head.json")), Path.of("target/model"));
+ * }</pre>
+ */
+public final class ModelAssembler {
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ModelAssembler() {}
+
+  /**
+   * A pre-trained encoder: its ONNX graph (output {@code last_hidden_state}), its tokenizer, and the
+   * token window it was trained with.
+   *
+   * @param onnx the encoder graph
+   * @param tokenizer the {@code tokenizer.json} bytes
+   * @param maxLength the window in tokens, special tokens included
+   * @param description names the encoder in {@code config.json}, for example its Maven coordinates
+   */
+  public record Encoder(byte[] onnx, byte[] tokenizer, int maxLength, String description) {
+
+    /** Validates the fields. */
+    public Encoder {
+      requireNonNull(onnx, "onnx");
+      requireNonNull(tokenizer, "tokenizer");
+      requireNonNull(description, "description");
+      if (maxLength < 2) {
+        throw new IllegalArgumentException("maxLength must be >= 2, was " + maxLength);
+      }
+    }
+
+    /** Reads an encoder from classpath resources, such as those of a langchain4j embedding jar. */
+    public static Encoder fromClasspath(String onnxResource, String tokenizerResource, int maxLength) {
+      return new Encoder(
+          resource(onnxResource), resource(tokenizerResource), maxLength, "classpath:" + onnxResource);
+    }
+
+    private static byte[] resource(String name) {
+      try (InputStream in = ModelAssembler.class.getClassLoader().getResourceAsStream(name)) {
+        if (in == null) {
+          throw new IllegalArgumentException("no classpath resource '" + name + "'");
+        }
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read classpath resource " + name, e);
+      }
+    }
+  }
+
+  /**
+   * Fuses encoder and head and writes the model directory, replacing files of the same names.
+   *
+   * @return the SHA-256 of each file written, by file name
+   */
+  public static Map<String, String> assemble(Encoder encoder, Head head, Path directory)
+      throws IOException {
+    requireNonNull(encoder, "encoder");
+    requireNonNull(head, "head");
+    requireNonNull(directory, "directory");
+    Files.createDirectories(directory);
+    var files = new LinkedHashMap<String, byte[]>();
+    files.put("config.json", config(encoder, head));
+    files.put("model.onnx", GraphFusion.fuse(encoder.onnx(), head));
+    files.put("tokenizer.json", encoder.tokenizer());
+    var sums = new LinkedHashMap<String, String>();
+    var listing = new StringBuilder();
+    for (var file : files.entrySet()) {
+      Files.write(directory.resolve(file.getKey()), file.getValue());
+      var sum = sha256(file.getValue());
+      sums.put(file.getKey(), sum);
+      listing.append(sum).append("  ").append(file.getKey()).append('\n');
+    }
+    Files.writeString(directory.resolve("SHA256SUMS"), listing, StandardCharsets.UTF_8);
+    return sums;
+  }
+
+  private static byte[] config(Encoder encoder, Head head) throws IOException {
+    var root = MAPPER.createObjectNode();
+    root.putArray("architectures").add("ParapetEncoderWithLinearHead");
+    root.put("problem_type", head.multiLabel() ? "multi_label_classification" : "single_label_classification");
+    var id2label = root.putObject("id2label");
+    var label2id = root.putObject("label2id");
+    for (int i = 0; i < head.labels().size(); i++) {
+      id2label.put(Integer.toString(i), head.labels().get(i));
+      label2id.put(head.labels().get(i), i);
+    }
+    root.put("max_length", encoder.maxLength());
+    var parapet = root.putObject("parapet");
+    parapet.put("encoder", encoder.description());
+    parapet.put("encoder_sha256", sha256(encoder.onnx()));
+    parapet.put("pooling", "mean");
+    parapet.put("normalize", head.normalize());
+    return (MAPPER.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Returns the lowercase hex SHA-256 of some bytes. */
+  public static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+}
