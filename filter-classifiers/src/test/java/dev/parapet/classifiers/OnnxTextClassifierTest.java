@@ -359,6 +359,32 @@ class OnnxTextClassifierTest {
   }
 
   @Test
+  @org.junit.jupiter.api.condition.EnabledIf("dev.parapet.classifiers.Gpu#usable")
+  void cudaRequested_onGpuWithGpuBuild_runsOnCuda() {
+    var registry = new SimpleMeterRegistry();
+    try (var classifier =
+        OnnxTextClassifier.builder(TestModels.threatModel())
+            .options(OnnxOptions.defaults().withProvider(ExecutionProvider.CUDA))
+            .meterRegistry(registry)
+            .build()) {
+      assertThat(classifier.executionProvider()).isEqualTo(ExecutionProvider.CUDA);
+      assertThat(registry.get("parapet.model.loaded").tag("provider", "cuda").gauge().value()).isEqualTo(1.0);
+      assertThat(threat(classifier, harmful.get(0))).isCloseTo(threat(unbatched, harmful.get(0)), within(1e-2));
+    }
+  }
+
+  @Test
+  void meterRegistry_reportsProviderInUse() {
+    var registry = new SimpleMeterRegistry();
+    try (var classifier =
+        OnnxTextClassifier.builder(TestModels.threatModel()).id("metered").meterRegistry(registry).build()) {
+      var provider = classifier.executionProvider().name().toLowerCase(java.util.Locale.ROOT);
+      assertThat(registry.get("parapet.model.loaded").tag("model", "metered").tag("provider", provider).gauge().value())
+          .isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void windows_useModelWindowAndKeepTextWhole() {
     try (var tokens =
         dev.parapet.classifiers.internal.TokenWindows.load(

@@ -50,6 +50,14 @@ public final class WindowedModel implements AutoCloseable {
             options.intraOpThreads(),
             registry,
             id);
+    if (registry != null) {
+      // Which provider a model really runs on, for dashboards: 1 per loaded model.
+      io.micrometer.core.instrument.Gauge.builder("parapet.model.loaded", this, m -> 1.0)
+          .description("Loaded models, by the execution provider actually in use")
+          .tag("model", id)
+          .tag("provider", model.provider().name().toLowerCase(java.util.Locale.ROOT))
+          .register(registry);
+    }
   }
 
   /** Returns the tokenizer's windows. */
