@@ -67,7 +67,7 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
     var categorySet = new LinkedHashSet<String>();
     for (int i = 0; i < labels.size(); i++) {
       var label = labels.get(i);
-      if (builder.ignored.contains(label)) {
+      if (builder.ignored.contains(label) || !(config.view().isEmpty() || config.view().contains(label))) {
         continue;
       }
       categoryOfLabel[i] = builder.labelMap.getOrDefault(label, label);
@@ -84,7 +84,10 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
         builder.batching != null
             ? builder.batching
             : dynamicallyQuantised(files.model()) ? Batching.off() : Batching.defaults();
-    int maxLength = builder.maxLength > 0 ? builder.maxLength : config.maxLength() > 0 ? config.maxLength() : DEFAULT_MAX_LENGTH;
+    int maxLength =
+        builder.maxLength > 0
+            ? builder.maxLength
+            : config.maxLength() > 0 ? config.maxLength() : DEFAULT_MAX_LENGTH;
     this.model =
         new WindowedModel(
             id,

@@ -14,8 +14,9 @@ import java.util.List;
  * @param labels label names, index = logit position
  * @param multiLabel sigmoid per label when true, softmax over labels when false
  * @param maxLength the window in tokens, or 0 when the file does not say
+ * @param view the labels a label view reports ({@code parapet.categories}), or empty for all
  */
-public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength) {
+public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength, List<String> view) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -54,6 +55,30 @@ public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength
     if (maxLength == 0) {
       maxLength = root.path("max_position_embeddings").asInt(0);
     }
-    return new ModelConfig(List.copyOf(labels), multiLabel, maxLength);
+    var view = new ArrayList<String>();
+    for (var category : root.path("parapet").path("categories")) {
+      if (!labels.contains(category.asText())) {
+        throw new ClassifierException(name + ": view category '" + category.asText() + "' is not in id2label");
+      }
+      view.add(category.asText());
+    }
+    return new ModelConfig(List.copyOf(labels), multiLabel, maxLength, List.copyOf(view));
+  }
+
+  /** Returns the graph directory a label view's config names ({@code parapet.view_of}), or null. */
+  public static String viewOf(byte[] json, String name) {
+    try {
+      var graph = MAPPER.readTree(json).path("parapet").path("view_of");
+      if (graph.isMissingNode()) {
+        return null;
+      }
+      var value = graph.asText();
+      if (value.isBlank() || value.contains("/") || value.contains("\\") || value.equals("..")) {
+        throw new ClassifierException(name + ": parapet.view_of must name a sibling directory");
+      }
+      return value;
+    } catch (IOException e) {
+      throw new ClassifierException(name + " is not valid JSON: " + e.getMessage(), e);
+    }
   }
 }

@@ -31,24 +31,40 @@ public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[]
     if (!Files.isDirectory(directory)) {
       throw new ClassifierException("model directory " + directory + " does not exist");
     }
+    var config = read(directory.resolve(CONFIG), configRequired);
+    var graph = config == null ? null : ModelConfig.viewOf(config, directory.resolve(CONFIG).toString());
+    var graphDirectory = graph == null ? directory : directory.resolveSibling(graph);
     return new ModelFiles(
         directory.toString(),
-        read(directory.resolve(MODEL), true),
-        read(directory.resolve(TOKENIZER), true),
-        read(directory.resolve(CONFIG), configRequired));
+        read(graphDirectory.resolve(MODEL), true),
+        read(graphDirectory.resolve(TOKENIZER), true),
+        config);
   }
 
-  /** Reads the files under a classpath root such as {@code dev/parapet/models/content-safety}. */
+  /**
+   * Reads the files under a classpath root such as {@code dev/parapet/models/content-safety}. A root
+   * holding only a view's {@code config.json} ({@code parapet.view_of}) takes the graph and tokenizer
+   * of the sibling directory it names.
+   */
   public static ModelFiles fromClasspath(String root, ClassLoader loader, boolean configRequired) {
     var prefix = root.endsWith("/") ? root : root + "/";
     if (prefix.startsWith("/")) {
       prefix = prefix.substring(1);
     }
+    var config = resource(loader, prefix + CONFIG, configRequired);
+    var graph = config == null ? null : ModelConfig.viewOf(config, "classpath:" + prefix + CONFIG);
+    var graphPrefix = graph == null ? prefix : parentOf(prefix) + graph + "/";
     return new ModelFiles(
         "classpath:" + prefix,
-        resource(loader, prefix + MODEL, true),
-        resource(loader, prefix + TOKENIZER, true),
-        resource(loader, prefix + CONFIG, configRequired));
+        resource(loader, graphPrefix + MODEL, true),
+        resource(loader, graphPrefix + TOKENIZER, true),
+        config);
+  }
+
+  private static String parentOf(String prefix) {
+    var trimmed = prefix.substring(0, prefix.length() - 1);
+    int slash = trimmed.lastIndexOf('/');
+    return slash < 0 ? "" : trimmed.substring(0, slash + 1);
   }
 
   /** Names a file of this model in messages. */

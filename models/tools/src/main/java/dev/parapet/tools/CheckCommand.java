@@ -28,7 +28,13 @@ final class CheckCommand {
     var options = Args.parse(args, Set.of("--profile", "--direction", "--policy"), Set.of());
     var direction = direction(options.get("--direction", "output"));
     var policy = options.get("--policy");
-    var filter = DefaultFilter.build(policy == null ? null : Path.of(policy));
+    try (var defaults = DefaultFilter.open(policy == null ? null : Path.of(policy))) {
+      return check(defaults.filter(), options, direction, in, out);
+    }
+  }
+
+  private static int check(
+      dev.parapet.SafetyFilter filter, Args options, Direction direction, InputStream in, PrintStream out) {
     var profile = options.get("--profile");
     if (profile != null && !filter.policy().names().contains(profile)) {
       throw new UsageException(

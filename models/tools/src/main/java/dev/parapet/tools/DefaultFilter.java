@@ -2,41 +2,53 @@ package dev.parapet.tools;
 
 import dev.parapet.Policy;
 import dev.parapet.SafetyFilter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.parapet.Stage;
+import dev.parapet.classifiers.OnnxTextClassifier;
+import dev.parapet.classifiers.ShippedModels;
 import java.nio.file.Path;
 
 /**
- * Assembles the filter the command-line tools use: every stage Parapet ships, under the default
- * policy (or a policy file).
+ * The filter the command-line tools use: the shipped {@code guard} model (every category, one encoder
+ * pass) on both sides, under the shipped recommended policy or a policy file. Owns the classifier.
  */
-final class DefaultFilter {
+final class DefaultFilter implements AutoCloseable {
 
-  static final String POLICY_RESOURCE = "/dev/parapet/tools/default-policy.json";
+  private final OnnxTextClassifier classifier;
+  private final SafetyFilter filter;
 
-  private DefaultFilter() {}
-
-  /** Returns the default policy shipped with the tools. */
-  static Policy defaultPolicy() {
-    try (var in = DefaultFilter.class.getResourceAsStream(POLICY_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + POLICY_RESOURCE);
-      }
-      return Policy.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), POLICY_RESOURCE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  private DefaultFilter(OnnxTextClassifier classifier, SafetyFilter filter) {
+    this.classifier = classifier;
+    this.filter = filter;
   }
 
   /** Builds the default filter; {@code policyFile} may be null for the shipped policy. */
-  static SafetyFilter build(Path policyFile) {
-    var builder = SafetyFilter.builder();
-    if (policyFile != null) {
-      builder.policyFile(policyFile);
-    } else {
-      builder.policy(defaultPolicy());
+  static DefaultFilter open(Path policyFile) {
+    var policy = policyFile != null ? Policy.fromJson(policyFile) : ShippedModels.recommendedPolicy();
+    var classifier = ShippedModels.load(ShippedModels.GUARD);
+    try {
+      var builder = SafetyFilter.builder().stage(Stage.of(classifier).build());
+      if (policyFile != null) {
+        builder.policyFile(policyFile);
+      } else {
+        builder.policy(policy);
+      }
+      return new DefaultFilter(classifier, builder.build());
+    } catch (RuntimeException e) {
+      classifier.close();
+      throw e;
     }
-    return builder.build();
+  }
+
+  SafetyFilter filter() {
+    return filter;
+  }
+
+  OnnxTextClassifier classifier() {
+    return classifier;
+  }
+
+  @Override
+  public void close() {
+    classifier.close();
   }
 }

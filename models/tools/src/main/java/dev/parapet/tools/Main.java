@@ -16,14 +16,25 @@ public final class Main {
       usage: bin/parapet <command> [options]
 
       commands:
+        demo
+            run the shipped sample prompts and answers through the default filter
         check [--profile NAME] [--direction input|output] [--policy FILE]
             read text on stdin, check it with the default filter, print one JSON verdict
+        eval --model ID|DIR --data FILE.jsonl [--profile NAME] [--policy FILE] [--scores OUT.jsonl] [--report OUT.html]
+            measure a model on labelled JSONL ({"id", "text", "labels": [...]})
+        train [embed ...]
+            rebuild the shipped heads from ../shared/data (see models/README.md)
       """;
+
+  /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+  private static final java.util.logging.Logger PARAPET_LOG = java.util.logging.Logger.getLogger("dev.parapet");
 
   private Main() {}
 
   /** Runs a command and exits with its code. */
   public static void main(String[] args) {
+    // Tools print results; only warnings (say, a CUDA fallback) reach the terminal as log lines.
+    PARAPET_LOG.setLevel(java.util.logging.Level.WARNING);
     System.exit(run(args, System.in, System.out, System.err));
   }
 
@@ -37,6 +48,9 @@ public final class Main {
     try {
       return switch (args[0]) {
         case "check" -> CheckCommand.run(rest, in, out);
+        case "train" -> TrainCommand.run(rest, out);
+        case "eval" -> EvalCommand.run(rest, out, err);
+        case "demo" -> DemoCommand.run(rest, out);
         default -> throw new UsageException("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {

@@ -1,0 +1,103 @@
+package dev.parapet.models.assembler;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+
+/**
+ * Assembles a shipped model at build time: the fused graph under {@code <out>/<id>/} and one label
+ * view per {@code --view}, and checks the graph's SHA-256 against the committed one.
+ *
+ * <pre>
+ * Main --encoder-onnx all-minilm-l6-v2-q.onnx --encoder-tokenizer all-minilm-l6-v2-q-tokenizer.json
+ *      --encoder-name dev.langchain4j:...:1.19.0-beta29 --max-length 128 --head head.json
+ *      --id guard --out target/classes/dev/parapet/models --expect SHA256SUMS [--mode verify|update]
+ *      --view content-safety=toxicity,hate,... --view prompt-attack=jailbreak,prompt_injection
+ * </pre>
+ *
+ * A view is a directory holding only {@code config.json}, whose {@code parapet.view_of} names the
+ * graph's directory and {@code parapet.categories} the labels it reports.
+ */
+public final class Main {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Main() {}
+
+  /** Runs the assembly; exits non-zero with a message on any problem. */
+  public static void main(String[] args) throws IOException {
+    var options = new LinkedHashMap<String, String>();
+    var views = new LinkedHashMap<String, List<String>>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--view" -> {
+          var spec = args[++i].split("=", 2);
+          views.put(spec[0], List.of(spec[1].split(",")));
+        }
+        default -> options.put(args[i], args[++i]);
+      }
+    }
+    var encoder =
+        new ModelAssembler.Encoder(
+            resource(options.get("--encoder-onnx")),
+            resource(options.get("--encoder-tokenizer")),
+            Integer.parseInt(options.get("--max-length")),
+            options.get("--encoder-name"));
+    var head = Head.read(Path.of(options.get("--head")));
+    var out = Path.of(options.get("--out"));
+    var id = options.get("--id");
+    var sums = ModelAssembler.assemble(encoder, head, out.resolve(id));
+    for (var view : views.entrySet()) {
+      writeView(out.resolve(view.getKey()), id, head, view.getValue());
+    }
+    var expected = Path.of(options.get("--expect"));
+    var actual = Files.readString(out.resolve(id).resolve("SHA256SUMS"));
+    if ("update".equals(options.get("--mode"))) {
+      Files.writeString(expected, actual);
+      System.out.println("updated " + expected);
+    } else if (!Files.exists(expected) || !Files.readString(expected).equals(actual)) {
+      System.err.println(
+          "assembled model differs from " + expected + ":\n" + actual
+              + "(if you retrained on purpose, rebuild once with -Dmodel.mode=update)");
+      System.exit(1);
+    }
+    System.out.println("assembled " + id + " " + sums.get("model.onnx") + " with views " + views.keySet());
+  }
+
+  private static void writeView(Path directory, String graph, Head head, List<String> categories)
+      throws IOException {
+    var missing = new ArrayList<>(categories);
+    missing.removeAll(head.labels());
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("view categories not in the head: " + missing);
+    }
+    Files.createDirectories(directory);
+    var root = MAPPER.createObjectNode();
+    root.put("problem_type", head.multiLabel() ? "multi_label_classification" : "single_label_classification");
+    var id2label = root.putObject("id2label");
+    for (int i = 0; i < head.labels().size(); i++) {
+      id2label.put(Integer.toString(i), head.labels().get(i));
+    }
+    var parapet = root.putObject("parapet");
+    parapet.put("view_of", graph);
+    var array = parapet.putArray("categories");
+    categories.forEach(array::add);
+    Files.writeString(directory.resolve("config.json"), MAPPER.writeValueAsString(root) + "\n");
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (var in = Main.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no classpath resource '" + name + "'");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+}

