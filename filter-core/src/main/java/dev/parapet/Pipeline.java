@@ -2,7 +2,6 @@ package dev.parapet;
 
 import dev.parapet.internal.CacheKey;
 import dev.parapet.internal.FilterMetrics;
-import dev.parapet.internal.Redactor;
 import dev.parapet.internal.StageScores;
 import dev.parapet.internal.VerdictCache;
 import dev.parapet.spi.AuditSink;
@@ -34,6 +33,8 @@ final class Pipeline {
   private final int maxTextLength;
   private final LongSupplier nanoTime;
   private final Clock clock;
+  private final Normalization normalization;
+  private final Redaction redaction;
 
   Pipeline(
       List<Stage> all,
@@ -45,7 +46,9 @@ final class Pipeline {
       String refusal,
       int maxTextLength,
       LongSupplier nanoTime,
-      Clock clock) {
+      Clock clock,
+      Normalization normalization,
+      Redaction redaction) {
     for (var direction : Direction.values()) {
       var side = new ArrayList<Stage>();
       for (var stage : all) {
@@ -65,6 +68,8 @@ final class Pipeline {
     this.maxTextLength = maxTextLength;
     this.nanoTime = nanoTime;
     this.clock = clock;
+    this.normalization = normalization;
+    this.redaction = redaction;
   }
 
   List<Stage> stages(Direction direction) {
@@ -72,9 +77,17 @@ final class Pipeline {
   }
 
   Verdict check(String text, Direction direction, Context context) {
+    return check(text, direction, context, null);
+  }
+
+  /**
+   * Checks a text; with a vault, REDACT uses reversible placeholders recorded in it (a value already in
+   * the vault keeps its placeholder).
+   */
+  Verdict check(String text, Direction direction, Context context, Redaction.Vault vault) {
     long start = nanoTime.getAsLong();
     var profile = policy.get().profile(context.profile());
-    var verdict = evaluate(text, direction, profile);
+    var verdict = evaluate(text, direction, profile, vault);
     long nanos = nanoTime.getAsLong() - start;
     metrics.check(direction, verdict.decision(), profile.name(), nanos);
     for (var reason : verdict.reasons()) {
@@ -90,7 +103,7 @@ final class Pipeline {
     return verdict;
   }
 
-  private Verdict evaluate(String text, Direction direction, Profile profile) {
+  private Verdict evaluate(String text, Direction direction, Profile profile, Redaction.Vault vault) {
     if (text.isEmpty()) {
       return new Verdict(
           Decision.ALLOW, Decision.ALLOW, direction, profile.name(), Map.of(), List.of(), List.of(),
@@ -104,22 +117,33 @@ final class Pipeline {
           List.of(reason), List.of(), refusalText());
     }
     var state = new State(profile);
+    var normalized = normalization.apply(text);
+    if (!normalized.invisible().isEmpty()) {
+      state.scores.put(Normalization.INVISIBLE_TEXT, 1.0);
+      state.spans.addAll(normalized.invisible());
+      var decision = profile.decide(Normalization.INVISIBLE_TEXT, 1.0);
+      if (decision != Decision.ALLOW) {
+        state.add(new Reason(Normalization.INVISIBLE_TEXT, decision, 1.0, null, profile.shadow()));
+      }
+    }
     for (var stage : stages.get(direction)) {
       if (state.enforced == Decision.BLOCK) {
         state.reports.add(new StageReport(stage.id(), StageReport.Outcome.SKIPPED, false, stage.shadow()));
         continue;
       }
-      runStage(stage, text, state);
+      if (!normalized.text().isEmpty()) {
+        runStage(stage, normalized, state);
+      }
     }
-    return state.finish(text, direction);
+    return state.finish(text, direction, vault);
   }
 
-  private void runStage(Stage stage, String text, State state) {
+  private void runStage(Stage stage, NormalizedText normalized, State state) {
     long start = nanoTime.getAsLong();
     StageReport.Outcome outcome;
     VerdictCache.Lookup lookup = null;
     try {
-      lookup = scores(stage, text);
+      lookup = scores(stage, normalized.text());
       outcome = StageReport.Outcome.SUCCESS;
     } catch (TimeoutException e) {
       outcome = StageReport.Outcome.TIMEOUT;
@@ -147,7 +171,9 @@ final class Pipeline {
         state.add(new Reason(entry.getKey(), decision, entry.getValue(), stage.id(), shadow));
       }
     }
-    state.spans.addAll(result.spans());
+    for (var span : result.spans()) {
+      state.spans.add(normalized.unchanged() ? span : normalized.toOriginal(span));
+    }
   }
 
   private VerdictCache.Lookup scores(Stage stage, String text)
@@ -197,11 +223,11 @@ final class Pipeline {
       }
     }
 
-    Verdict finish(String text, Direction direction) {
+    Verdict finish(String text, Direction direction, Redaction.Vault vault) {
       spans.sort(Comparator.comparingInt(Span::start).thenComparingInt(Span::end));
       var released = text;
       if (enforced == Decision.REDACT) {
-        released = redact(text);
+        released = redact(text, vault);
       }
       if (enforced == Decision.BLOCK) {
         released = refusalText();
@@ -211,7 +237,7 @@ final class Pipeline {
     }
 
     /** Masks the spans of every enforced REDACT category; blocks if one has no span to mask. */
-    private String redact(String text) {
+    private String redact(String text, Redaction.Vault vault) {
       var toMask = new ArrayList<Span>();
       var unlocated = new ArrayList<Reason>();
       for (var reason : List.copyOf(reasons)) {
@@ -233,7 +259,7 @@ final class Pipeline {
       for (var reason : unlocated) {
         add(new Reason(Reason.UNLOCATED_REDACTION, Decision.BLOCK, 1.0, reason.stage(), false));
       }
-      return enforced == Decision.BLOCK ? refusalText() : Redactor.mask(text, toMask);
+      return enforced == Decision.BLOCK ? refusalText() : redaction.apply(text, toMask, vault);
     }
   }
 }

@@ -64,6 +64,7 @@ public final class SafetyFilter {
   private final String refusal;
   private final Set<String> categories;
   private final VerdictCache cache;
+  private final boolean anonymizeInputs;
 
   private SafetyFilter(Builder builder, Policy initial, List<Stage> stages) {
     this.policy = new AtomicReference<>(initial);
@@ -71,6 +72,7 @@ public final class SafetyFilter {
     this.executor = builder.executor != null ? builder.executor : DefaultExecutor.INSTANCE;
     this.feedbackSink = builder.feedbackSink;
     this.refusal = builder.refusal;
+    this.anonymizeInputs = builder.anonymizeInputs;
     this.metrics =
         FilterMetrics.create(
             builder.registry, stages.stream().map(Stage::id).toList(), initial.names());
@@ -82,7 +84,11 @@ public final class SafetyFilter {
     stages.forEach(s -> known.addAll(s.categories()));
     known.addAll(
         List.of(
-            Reason.STAGE_ERROR, Reason.STAGE_TIMEOUT, Reason.TEXT_TOO_LONG, Reason.UNLOCATED_REDACTION));
+            Reason.STAGE_ERROR,
+            Reason.STAGE_TIMEOUT,
+            Reason.TEXT_TOO_LONG,
+            Reason.UNLOCATED_REDACTION,
+            Normalization.INVISIBLE_TEXT));
     this.categories = Set.copyOf(known);
     this.pipeline =
         new Pipeline(
@@ -95,7 +101,9 @@ public final class SafetyFilter {
             refusal,
             builder.maxTextLength,
             builder.nanoTime,
-            builder.clock);
+            builder.clock,
+            builder.normalization,
+            builder.redaction);
   }
 
   /** Returns a new builder. */
@@ -147,12 +155,14 @@ public final class SafetyFilter {
     requireNonNull(prompt, "prompt");
     requireNonNull(context, "context");
     requireNonNull(model, "model");
-    var input = pipeline.check(prompt, Direction.INPUT, context);
+    var vault = anonymizeInputs ? new Redaction.Vault() : null;
+    var input = pipeline.check(prompt, Direction.INPUT, context, vault);
     if (input.blocked()) {
       return refuse(input);
     }
+    var restore = vault == null ? null : vault.snapshot();
     var completion = requireNonNull(model.apply(input.text()), "completion");
-    return release(pipeline.check(completion, Direction.OUTPUT, context));
+    return release(pipeline.check(completion, Direction.OUTPUT, context, vault), restore);
   }
 
   /** Guards an asynchronous model call with the default profile. */
@@ -173,19 +183,22 @@ public final class SafetyFilter {
     requireNonNull(prompt, "prompt");
     requireNonNull(context, "context");
     requireNonNull(model, "model");
+    var vault = anonymizeInputs ? new Redaction.Vault() : null;
     return CompletableFuture.supplyAsync(
-            () -> pipeline.check(prompt, Direction.INPUT, context), executor)
+            () -> pipeline.check(prompt, Direction.INPUT, context, vault), executor)
         .thenCompose(
             input -> {
               if (input.blocked()) {
                 return CompletableFuture.supplyAsync(() -> refuse(input), Runnable::run);
               }
+              var restore = vault == null ? null : vault.snapshot();
               return requireNonNull(model.apply(input.text()), "model stage")
                   .thenApplyAsync(
                       completion ->
                           release(
                               pipeline.check(
-                                  requireNonNull(completion, "completion"), Direction.OUTPUT, context)),
+                                  requireNonNull(completion, "completion"), Direction.OUTPUT, context, vault),
+                              restore),
                       executor);
             });
   }
@@ -252,8 +265,11 @@ public final class SafetyFilter {
     }
   }
 
-  private String release(Verdict verdict) {
-    return verdict.blocked() ? refuse(verdict) : verdict.text();
+  private String release(Verdict verdict, Redaction.Vault restore) {
+    if (verdict.blocked()) {
+      return refuse(verdict);
+    }
+    return restore == null ? verdict.text() : restore.restore(verdict.text());
   }
 
   private String refuse(Verdict verdict) {
@@ -279,6 +295,9 @@ public final class SafetyFilter {
     private int maxTextLength = DEFAULT_MAX_TEXT_LENGTH;
     private java.util.function.LongSupplier nanoTime = System::nanoTime;
     private Clock clock = Clock.systemUTC();
+    private Normalization normalization = Normalization.standard();
+    private Redaction redaction = Redaction.placeholders();
+    private boolean anonymizeInputs;
 
     private Builder() {}
 
@@ -391,6 +410,29 @@ public final class SafetyFilter {
       return this;
     }
 
+    /** Sets what stages see: {@link Normalization#standard()} (default) or {@link Normalization#none()}. */
+    public Builder normalization(Normalization normalization) {
+      this.normalization = requireNonNull(normalization, "normalization");
+      return this;
+    }
+
+    /** Sets how REDACT masks spans; default {@link Redaction#placeholders()}. */
+    public Builder redaction(Redaction redaction) {
+      this.redaction = requireNonNull(redaction, "redaction");
+      return this;
+    }
+
+    /**
+     * Reversible anonymisation in {@code guard}: the prompt's redacted values become placeholders
+     * ({@code [EMAIL_1]}) the model sees, and the completion's placeholders are restored to the
+     * values before the caller sees it. The placeholder map lives only for that call and never
+     * reaches audit records, logs or metrics. Needs {@link Redaction#placeholders()}.
+     */
+    public Builder anonymizeInputs(boolean anonymize) {
+      this.anonymizeInputs = anonymize;
+      return this;
+    }
+
     /** Sets the clock of audit records' timestamps. */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock");
@@ -405,6 +447,9 @@ public final class SafetyFilter {
     public SafetyFilter build() {
       if (policy == null) {
         throw new IllegalStateException("a policy is required: call policy(...) or policyFile(...)");
+      }
+      if (anonymizeInputs && !redaction.reversible()) {
+        throw new IllegalStateException("anonymizeInputs needs Redaction.placeholders(), was " + redaction);
       }
       var ids = new HashSet<String>();
       for (var stage : stages) {

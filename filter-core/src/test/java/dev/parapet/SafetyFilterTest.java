@@ -140,7 +140,7 @@ class SafetyFilterTest {
     var verdict = filter.check("mail bob@example.com or amy@example.org now", Direction.OUTPUT);
 
     assertThat(verdict.decision()).isEqualTo(Decision.REDACT);
-    assertThat(verdict.text()).isEqualTo("mail [EMAIL] or [EMAIL] now");
+    assertThat(verdict.text()).isEqualTo("mail [EMAIL_1] or [EMAIL_2] now");
     assertThat(verdict.spans()).extracting(Span::start).containsExactly(5, 24);
   }
 
@@ -375,14 +375,14 @@ class SafetyFilterTest {
           return "ok";
         });
 
-    assertThat(seen).containsExactly("contact [EMAIL]");
+    assertThat(seen).containsExactly("contact [EMAIL_1]");
   }
 
   @Test
   void guard_redactedCompletion_callerSeesMaskedText() {
     var filter = filter().outputStage(PatternDetector.emails()).build();
 
-    assertThat(filter.guard("who?", prompt -> "it is bob@example.com")).isEqualTo("it is [EMAIL]");
+    assertThat(filter.guard("who?", prompt -> "it is bob@example.com")).isEqualTo("it is [EMAIL_1]");
   }
 
   @Test

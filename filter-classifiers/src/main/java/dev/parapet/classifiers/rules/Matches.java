@@ -1,0 +1,89 @@
+package dev.parapet.classifiers.rules;
+
+import com.google.re2j.Pattern;
+import dev.parapet.Span;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Shared matching: RE2/J candidates, a validity check, and word boundaries. */
+final class Matches {
+
+  private Matches() {}
+
+  /**
+   * A typed RE2/J pattern and the check its matches must pass. {@code maxLength} bounds a match's
+   * length, or is 0 when unbounded.
+   */
+  record Rule(String type, Pattern pattern, Predicate<String> valid, int maxLength) {
+    Rule(String type, String regex, Predicate<String> valid) {
+      this(type, Pattern.compile(regex), valid, 0);
+    }
+
+    Rule(String type, String regex, Predicate<String> valid, int maxLength) {
+      this(type, Pattern.compile(regex), valid, maxLength);
+    }
+  }
+
+  /** Adds a span for every valid match of a rule that is not glued to letters or digits. */
+  static void find(Rule rule, String text, String category, List<Span> out) {
+    var matcher = rule.pattern().matcher(text);
+    int from = 0;
+    while (from <= text.length() && matcher.find(from)) {
+      int start = matcher.start();
+      int end = matcher.end();
+      if (end == start) {
+        from = start + 1;
+        continue;
+      }
+      int valid = glued(text, start, end) ? -1 : validEnd(rule, text, start, end);
+      if (valid > start) {
+        out.add(new Span(start, valid, category, rule.type(), 1.0));
+        from = valid;
+      } else {
+        // A rejected candidate may hide a valid one inside it ("+1 415 555 2671 4111 ..."): retry
+        // one char later. Only for rules of bounded length, so each char is rescanned a bounded
+        // number of times and time stays linear; others resume after the candidate.
+        from = rule.maxLength() > 0 ? start + 1 : end;
+      }
+    }
+  }
+
+  /**
+   * Returns the end of the longest valid prefix of a candidate that ends at a group separator (the
+   * whole candidate first), or -1. Greedy candidates swallow the next number's groups ("two IBANs
+   * side by side"); only rules of bounded length are trimmed, so the work stays linear.
+   */
+  private static int validEnd(Rule rule, String text, int start, int end) {
+    if (rule.valid().test(text.substring(start, end))) {
+      return end;
+    }
+    if (rule.maxLength() == 0) {
+      return -1;
+    }
+    for (int cut = end - 1; cut > start; cut--) {
+      char c = text.charAt(cut);
+      if ((c == ' ' || c == '-') && !glued(text, start, cut) && rule.valid().test(text.substring(start, cut))) {
+        return cut;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether a match continues a word or number on either side. */
+  static boolean glued(String text, int start, int end) {
+    return (start > 0 && Character.isLetterOrDigit(text.charAt(start - 1)))
+        || (end < text.length() && Character.isLetterOrDigit(text.charAt(end)));
+  }
+
+  /** Removes spaces and dashes. */
+  static String compact(String text) {
+    var out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != ' ' && c != '-') {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,296 @@
+package dev.parapet.classifiers.rules;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import dev.parapet.Span;
+import dev.parapet.spi.Detector;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds personal data, category {@value #CATEGORY}, with a type per span: e-mail, phone (E.164 and
+ * common national formats), payment card (Luhn-valid, known issuer prefix), IBAN (country length,
+ * mod-97), US SSN (valid ranges only), IPv4 and IPv6, plus a deployer's own typed patterns.
+ *
+ * <p>Candidates come from RE2/J expressions (linear time, no backtracking) and must then pass their
+ * check, so order numbers, version strings, dates and UUIDs are not reported. Pair it with a profile
+ * that redacts {@code pii} and, for prompts, {@link dev.parapet.SafetyFilter.Builder#anonymizeInputs}.
+ * Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * Detector pii = PiiDetector.builder().pattern("employee_id", "EMP-[0-9]{6}").build();
+ * }</pre>
+ */
+public final class PiiDetector implements Detector {
+
+  /** The category of every span. */
+  public static final String CATEGORY = "pii";
+
+  /** The built-in kinds of personal data. */
+  public enum Type {
+    /** E-mail addresses. */
+    EMAIL,
+    /** Phone numbers: E.164 ({@code +44 20 7946 0958}) and national formats with separators. */
+    PHONE,
+    /** Payment card numbers: 13 to 19 digits, Luhn-valid, with a known issuer prefix. */
+    CREDIT_CARD,
+    /** International bank account numbers, checked by length and mod-97. */
+    IBAN,
+    /** US social security numbers in {@code AAA-GG-SSSS} form, outside the never-issued ranges. */
+    SSN,
+    /** IPv4 addresses. */
+    IPV4,
+    /** IPv6 addresses, full or compressed. */
+    IPV6
+  }
+
+  /** Phone-shaped candidates; validated, trimmed and checked against other spans in detect. */
+  private static final Matches.Rule PHONE_CANDIDATES =
+        new Matches.Rule(
+            "phone",
+            "(?:\\+\\d{1,3}[ .\\-]?(?:\\(\\d{1,4}\\)[ .\\-]?)?\\d{1,4}|\\(\\d{1,4}\\)[ .\\-]?\\d{2,4}|\\b\\d{2,4})"
+                + "(?:[ .\\-]\\d{2,4}){1,4}\\b|\\+\\d{8,15}\\b",
+            s -> true,
+            40);
+
+  private static final Map<Type, Matches.Rule> BUILT_IN = builtIn();
+
+  private final List<Matches.Rule> rules;
+  private final String version;
+
+  private PiiDetector(List<Matches.Rule> rules, String version) {
+    this.rules = List.copyOf(rules);
+    this.version = version;
+  }
+
+  /** Returns a detector of every built-in type. */
+  public static PiiDetector create() {
+    return builder().build();
+  }
+
+  /** Returns a builder, with every built-in type on. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String id() {
+    return "pii";
+  }
+
+  @Override
+  public String version() {
+    return version;
+  }
+
+  @Override
+  public Set<String> categories() {
+    return Set.of(CATEGORY);
+  }
+
+  /**
+   * Finds spans rule by rule, phone numbers last; a span overlapping one already found is dropped, so
+   * the digits of a card or an IBAN are not also reported as a phone number.
+   */
+  @Override
+  public List<Span> detect(String text) {
+    var spans = new ArrayList<Span>();
+    var found = new ArrayList<Span>();
+    for (var rule : rules) {
+      found.clear();
+      if (rule == PHONE_CANDIDATES) {
+        Matches.find(rule, text, CATEGORY, found);
+        for (var candidate : found) {
+          var span = trimPhone(text, candidate, spans);
+          if (span != null) {
+            spans.add(span);
+          }
+        }
+        continue;
+      }
+      Matches.find(rule, text, CATEGORY, found);
+      for (var span : found) {
+        if (!overlaps(spans, span)) {
+          spans.add(span);
+        }
+      }
+    }
+    return spans;
+  }
+
+  /**
+   * A phone candidate is greedy: "+1 415 555 2671 123-45-6789" offers the SSN's first group too.
+   * Drop trailing groups until what is left is a valid number that stands alone, or nothing is.
+   */
+  private static Span trimPhone(String text, Span candidate, List<Span> found) {
+    int end = candidate.end();
+    while (end > candidate.start()) {
+      var span = new Span(candidate.start(), end, CATEGORY, "phone", 1.0);
+      if (phone(text.substring(candidate.start(), end)) && !overlaps(found, span) && !inDigitGroups(text, span, found)) {
+        return span;
+      }
+      int cut = end - 1;
+      while (cut > candidate.start() && !separator(text.charAt(cut))) {
+        cut--;
+      }
+      if (cut <= candidate.start()) {
+        return null;
+      }
+      end = cut;
+      while (end > candidate.start() && separator(text.charAt(end - 1))) {
+        end--;
+      }
+    }
+    return null;
+  }
+
+  private static boolean overlaps(List<Span> spans, Span candidate) {
+    for (var span : spans) {
+      if (span.start() < candidate.end() && candidate.start() < span.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether digit groups continue before or after, outside the spans already found: then the
+   * candidate is part of a longer number.
+   */
+  private static boolean inDigitGroups(String text, Span span, List<Span> found) {
+    int s = span.start();
+    int e = span.end();
+    boolean after =
+        e + 1 < text.length()
+            && separator(text.charAt(e))
+            && Character.isDigit(text.charAt(e + 1))
+            && !covered(found, e + 1);
+    if (text.charAt(s) == '+') {
+      return after; // an international number says where it starts
+    }
+    boolean before =
+        s >= 2 && Character.isDigit(text.charAt(s - 2)) && separator(text.charAt(s - 1)) && !covered(found, s - 2);
+    return before || after;
+  }
+
+  private static boolean covered(List<Span> spans, int index) {
+    for (var span : spans) {
+      if (span.start() <= index && index < span.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean separator(char c) {
+    return c == ' ' || c == '-' || c == '.';
+  }
+
+  private static Map<Type, Matches.Rule> builtIn() {
+    var rules = new LinkedHashMap<Type, Matches.Rule>();
+    rules.put(
+        Type.EMAIL,
+        new Matches.Rule(
+            "email", "[A-Za-z0-9._%+\\-]+@[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,24}", s -> true));
+    rules.put(Type.CREDIT_CARD, new Matches.Rule("credit_card", "\\b\\d(?:[ \\-]?\\d){12,18}\\b", PiiDetector::card, 40));
+    rules.put(
+        Type.IBAN,
+        new Matches.Rule("iban", "\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b", s -> Checksums.iban(s.replace(" ", "")), 70));
+    rules.put(Type.SSN, new Matches.Rule("ssn", "\\b\\d{3}-\\d{2}-\\d{4}\\b", Checksums::ssn, 11));
+    rules.put(Type.IPV4, new Matches.Rule("ipv4", "\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b", Checksums::ipv4, 15));
+    rules.put(Type.IPV6, new Matches.Rule("ipv6", "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}", Checksums::ipv6, 39));
+    rules.put(Type.PHONE, PHONE_CANDIDATES);
+    return rules;
+  }
+
+
+  private static boolean card(String match) {
+    var digits = Matches.compact(match);
+    return digits.chars().allMatch(Character::isDigit)
+        && digits.length() >= 13 && digits.length() <= 19 && Checksums.knownIssuer(digits) && Checksums.luhn(digits);
+  }
+
+  /**
+   * A phone number has 10 to 15 digits (8 to 15 after a {@code +}) in groups separated consistently;
+   * dotted quads (IP addresses) and dates are not phone numbers.
+   */
+  private static boolean phone(String match) {
+    int digits = 0;
+    int separators = 0;
+    for (int i = 0; i < match.length(); i++) {
+      char c = match.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digits++;
+      } else if (c == ' ' || c == '-' || c == '.') {
+        separators++;
+      }
+    }
+    boolean plus = match.startsWith("+");
+    if (plus ? digits < 8 || digits > 15 : digits < 10 || digits > 15) {
+      return false;
+    }
+    if (!plus && separators == 0 && match.indexOf('(') < 0) {
+      return false; // a bare run of digits is an order number as often as a phone number
+    }
+    if (!plus && match.indexOf('.') >= 0 && match.indexOf(' ') < 0 && match.indexOf('-') < 0) {
+      // Dots alone separate version strings and addresses too: accept only the 3-3-4 phone shape.
+      return match.matches("\\(?\\d{3}\\)?\\.\\d{3}\\.\\d{4}");
+    }
+    return true;
+  }
+
+  /** Builds a {@link PiiDetector}. Not thread-safe. */
+  public static final class Builder {
+    private final EnumSet<Type> types = EnumSet.allOf(Type.class);
+    private final Map<String, String> custom = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Keeps only these built-in types. */
+    public Builder types(Set<Type> keep) {
+      requireNonNull(keep, "keep");
+      types.retainAll(keep);
+      return this;
+    }
+
+    /**
+     * Adds a typed pattern in RE2 syntax (linear time; no backreferences or lookaround).
+     *
+     * @throws IllegalArgumentException if the pattern does not compile, naming the type
+     */
+    public Builder pattern(String type, String regex) {
+      requireNonNull(type, "type");
+      requireNonNull(regex, "regex");
+      if (!type.matches("[a-z][a-z0-9_]*")) {
+        throw new IllegalArgumentException("type must be lower_snake_case, was '" + type + "'");
+      }
+      try {
+        Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException("pattern of type '" + type + "' is not valid RE2: " + e.getMessage(), e);
+      }
+      custom.put(type, regex);
+      return this;
+    }
+
+    /** Builds the detector. */
+    public PiiDetector build() {
+      var rules = new ArrayList<Matches.Rule>();
+      // In BUILT_IN's order, phone numbers last: see detect.
+      BUILT_IN.forEach(
+          (type, rule) -> {
+            if (types.contains(type)) {
+              rules.add(rule);
+            }
+          });
+      custom.forEach((type, regex) -> rules.add(new Matches.Rule(type, regex, s -> true)));
+      return new PiiDetector(rules, "pii-1:" + types + custom);
+    }
+  }
+}
