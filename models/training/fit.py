@@ -101,7 +101,11 @@ def main():
         vuse, vy = targets(val, label)
         vp = model.predict_proba(xva[vuse])[:, 1]
         benign = model.predict_proba(xva[val_benign])[:, 1]
-        thresholds[label] = {k: threshold_for(vy[vuse], vp, benign, k) for k in ["strict", "balanced", "permissive"]}
+        t = {k: threshold_for(vy[vuse], vp, benign, k) for k in ["strict", "balanced", "permissive"]}
+        # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
+        t["strict"] = min(t["strict"], t["balanced"])
+        t["permissive"] = max(t["permissive"], t["balanced"])
+        thresholds[label] = t
         report["validation"][label] = metrics(vy[vuse], vp, thresholds[label]["balanced"])
         tuse, ty = targets(test, label)
         report["test"][label] = metrics(ty[tuse], model.predict_proba(xte[tuse])[:, 1], thresholds[label]["balanced"])

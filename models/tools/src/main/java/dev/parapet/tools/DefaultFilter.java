@@ -1,15 +1,20 @@
 package dev.parapet.tools;
 
+import dev.parapet.Normalization;
 import dev.parapet.Policy;
 import dev.parapet.SafetyFilter;
 import dev.parapet.Stage;
 import dev.parapet.classifiers.OnnxTextClassifier;
 import dev.parapet.classifiers.ShippedModels;
+import dev.parapet.classifiers.rules.PiiDetector;
+import dev.parapet.classifiers.rules.SecretsDetector;
 import java.nio.file.Path;
 
 /**
- * The filter the command-line tools use: the shipped {@code guard} model (every category, one encoder
- * pass) on both sides, under the shipped recommended policy or a policy file. Owns the classifier.
+ * The filter the command-line tools use: the PII and secrets detectors and the shipped {@code guard}
+ * model (every category, one encoder pass) on both sides, under the shipped recommended policy (with
+ * {@code pii} and {@code secrets} redacted and {@code invisible_text} flagged in every profile) or a
+ * policy file. Owns the classifier.
  */
 final class DefaultFilter implements AutoCloseable {
 
@@ -23,10 +28,14 @@ final class DefaultFilter implements AutoCloseable {
 
   /** Builds the default filter; {@code policyFile} may be null for the shipped policy. */
   static DefaultFilter open(Path policyFile) {
-    var policy = policyFile != null ? Policy.fromJson(policyFile) : ShippedModels.recommendedPolicy();
+    var policy = policyFile != null ? Policy.fromJson(policyFile) : withRules(ShippedModels.recommendedPolicy());
     var classifier = ShippedModels.load(ShippedModels.GUARD);
     try {
-      var builder = SafetyFilter.builder().stage(Stage.of(classifier).build());
+      var builder =
+          SafetyFilter.builder()
+              .stage(Stage.of(PiiDetector.create()).build())
+              .stage(Stage.of(SecretsDetector.create()).build())
+              .stage(Stage.of(classifier).build());
       if (policyFile != null) {
         builder.policyFile(policyFile);
       } else {
@@ -37,6 +46,20 @@ final class DefaultFilter implements AutoCloseable {
       classifier.close();
       throw e;
     }
+  }
+
+  /** Adds the rule categories to every profile of the shipped policy. */
+  static Policy withRules(Policy shipped) {
+    var builder = Policy.builder();
+    for (var name : shipped.names()) {
+      builder.profile(
+          shipped.profile(name).toBuilder()
+              .redact(PiiDetector.CATEGORY, 0.5)
+              .redact(SecretsDetector.CATEGORY, 0.5)
+              .flag(Normalization.INVISIBLE_TEXT, 0.5)
+              .build());
+    }
+    return builder.defaultProfile(shipped.defaultProfile().name()).build();
   }
 
   SafetyFilter filter() {

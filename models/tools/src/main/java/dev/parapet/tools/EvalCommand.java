@@ -82,6 +82,7 @@ final class EvalCommand {
       var categories = new ArrayList<>(new java.util.TreeSet<>(classifier.categories()));
       var scores = new double[categories.size()][examples.size()];
       var nanos = new long[examples.size()];
+      var decisions = new java.util.EnumMap<dev.parapet.Decision, Integer>(dev.parapet.Decision.class);
       var progress = new Progress(examples.size(), err);
       try (var scoreOut = options.has("--scores") ? Files.newBufferedWriter(Path.of(options.get("--scores"))) : null) {
         for (int i = 0; i < examples.size(); i++) {
@@ -89,6 +90,7 @@ final class EvalCommand {
           long start = System.nanoTime();
           var verdict = filter.check(example.text(), Direction.OUTPUT, Context.defaults());
           nanos[i] = System.nanoTime() - start;
+          decisions.merge(verdict.decision(), 1, Integer::sum);
           for (int c = 0; c < categories.size(); c++) {
             scores[c][i] = verdict.score(categories.get(c));
           }
@@ -113,6 +115,11 @@ final class EvalCommand {
       double p50 = nanos[(int) (0.50 * (nanos.length - 1))] / 1e6;
       double p99 = nanos[(int) (0.99 * (nanos.length - 1))] / 1e6;
       print(out, model, data, profile.name(), examples.size(), results, p50, p99);
+      var counts = new StringBuilder("decisions:");
+      for (var decision : dev.parapet.Decision.values()) {
+        counts.append(' ').append(decision).append(' ').append(decisions.getOrDefault(decision, 0));
+      }
+      out.println(counts);
       if (options.has("--report")) {
         HtmlReport.write(Path.of(options.get("--report")), model, data, profile.name(), examples.size(), results, p50, p99);
         out.println("report: " + options.get("--report"));

@@ -22,7 +22,9 @@ public final class Main {
             read text on stdin, check it with the default filter, print one JSON verdict
         eval --model ID|DIR --data FILE.jsonl [--profile NAME] [--policy FILE] [--scores OUT.jsonl] [--report OUT.html]
             measure a model on labelled JSONL ({"id", "text", "labels": [...]})
-        train [embed ...]
+        bench [--quick] [--json FILE]
+            run the JMH suite (filter-benchmarks) and print the summary figures
+        train [--data DIR]
             rebuild the shipped heads from ../shared/data (see models/README.md)
       """;
 

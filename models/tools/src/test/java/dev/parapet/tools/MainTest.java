@@ -113,6 +113,22 @@ class MainTest {
   }
 
   @Test
+  void check_personalDataSecretsAndInvisibleText_redactedAndReportedInSpans() throws Exception {
+    var text = "Mail amy@example.org, key AKIAIOSFODNN7EXAMPLE,\u200B thanks";
+
+    assertThat(run(text, "check", "--direction", "output")).isZero();
+
+    var node = json();
+    assertThat(node.get("decision").asText()).isEqualTo("REDACT");
+    assertThat(node.get("text").asText()).isEqualTo("Mail [EMAIL_1], key [AWS_ACCESS_KEY_1],\u200B thanks");
+    var types = new ArrayList<String>();
+    node.get("spans").forEach(s -> types.add(s.get("category").asText() + "/" + s.get("type").asText()));
+    assertThat(types).containsExactly("pii/email", "secrets/aws_access_key", "invisible_text/invisible");
+    var email = node.get("spans").get(0);
+    assertThat(text.substring(email.get("start").asInt(), email.get("end").asInt())).isEqualTo("amy@example.org");
+  }
+
+  @Test
   void check_emptyInput_allows() throws Exception {
     assertThat(run("", "check")).isZero();
     assertThat(json().get("decision").asText()).isEqualTo("ALLOW");
