@@ -29,6 +29,9 @@ public final class MicroBatcher<R> {
   /** Windows whose lengths differ by less than this many tokens may share a batch. */
   private static final int LENGTH_BUCKET = 16;
 
+  /** Most windows of one caller in one run when batching is off. */
+  private static final int MAX_RUN = 64;
+
   private final Function<List<long[]>, List<R>> runner;
   private final Batching settings;
   private final int slots;
@@ -99,7 +102,7 @@ public final class MicroBatcher<R> {
    */
   public List<R> submit(List<long[]> windows) {
     if (!settings.enabled()) {
-      return runner.apply(windows);
+      return runByLength(windows);
     }
     var results = new ArrayList<R>(windows.size());
     var longOnes = new ArrayList<long[]>();
@@ -120,6 +123,45 @@ public final class MicroBatcher<R> {
     Iterator<Item<R>> itemIt = items.iterator();
     for (var window : windows) {
       results.add(window.length > settings.maxBatchTokens() ? longIt.next() : itemIt.next().result);
+    }
+    return results;
+  }
+
+  /**
+   * Runs one caller's windows without waiting for others: in runs of similar length, so a long
+   * text's short sentence windows are not padded to its full windows' length.
+   */
+  private List<R> runByLength(List<long[]> windows) {
+    if (windows.size() == 1) {
+      return runner.apply(windows);
+    }
+    var order = new java.util.ArrayList<Integer>(windows.size());
+    for (int i = 0; i < windows.size(); i++) {
+      order.add(i);
+    }
+    order.sort(java.util.Comparator.comparingInt(i -> windows.get(i).length));
+    var results = new ArrayList<R>(windows.size());
+    for (int i = 0; i < windows.size(); i++) {
+      results.add(null);
+    }
+    int from = 0;
+    while (from < order.size()) {
+      int bucket = windows.get(order.get(from)).length / LENGTH_BUCKET;
+      int to = from;
+      while (to < order.size()
+          && to - from < MAX_RUN
+          && windows.get(order.get(to)).length / LENGTH_BUCKET == bucket) {
+        to++;
+      }
+      var run = new ArrayList<long[]>(to - from);
+      for (int k = from; k < to; k++) {
+        run.add(windows.get(order.get(k)));
+      }
+      var out = runner.apply(run);
+      for (int k = from; k < to; k++) {
+        results.set(order.get(k), out.get(k - from));
+      }
+      from = to;
     }
     return results;
   }

@@ -4,12 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.parapet.Span;
 import dev.parapet.spi.Detector;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,7 +37,7 @@ public final class DenyListDetector implements Detector {
     this.category = builder.category;
     this.deobfuscate = builder.deobfuscate;
     this.trie = Trie.builder().onlyWholeWords().addKeywords(phrases).build();
-    this.version = "deny-1:" + deobfuscate + ":" + sha256(String.join("\n", phrases));
+    this.version = "deny-1:" + deobfuscate + ":" + Digests.sha256(String.join("\n", phrases));
   }
 
   /** Returns a builder for a deny-list stage reporting spans of {@code category}. */
@@ -89,15 +85,6 @@ public final class DenyListDetector implements Detector {
       if (!spans.contains(span)) {
         spans.add(span);
       }
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   }
 

@@ -39,18 +39,7 @@ public final class RegexDetector implements Detector {
     this.categories = Set.copyOf(set);
     var v = new StringBuilder("regex-1");
     rules.forEach(r -> v.append('|').append(r.category()).append(':').append(r.type()).append(':').append(r.pattern().pattern()));
-    this.version = sha256(v.toString());
-  }
-
-  private static String sha256(String text) {
-    try {
-      return java.util.HexFormat.of()
-          .formatHex(
-              java.security.MessageDigest.getInstance("SHA-256")
-                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    this.version = Digests.sha256(v.toString());
   }
 
   /** Returns a builder for a detector with the given stage id. */
