@@ -1,5 +1,6 @@
 package dev.parapet.classifiers.rules;
 
+import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import dev.parapet.Span;
 import java.util.List;
@@ -14,36 +15,67 @@ final class Matches {
    * A typed RE2/J pattern and the check its matches must pass. {@code maxLength} bounds a match's
    * length, or is 0 when unbounded.
    */
-  record Rule(String type, Pattern pattern, Predicate<String> valid, int maxLength) {
-    Rule(String type, String regex, Predicate<String> valid) {
-      this(type, Pattern.compile(regex), valid, 0);
+  record Rule(String type, Pattern pattern, Predicate<String> valid, int maxLength, Windows windows, ThreadLocal<Matcher> matchers) {
+    Rule(String type, Pattern pattern, Predicate<String> valid, int maxLength, Windows windows) {
+      this(type, pattern, valid, maxLength, windows, ThreadLocal.withInitial(() -> pattern.matcher("")));
     }
 
-    Rule(String type, String regex, Predicate<String> valid, int maxLength) {
-      this(type, Pattern.compile(regex), valid, maxLength);
+    Rule(String type, String regex, Predicate<String> valid) {
+      this(type, Pattern.compile(regex), valid, 0, Windows.WHOLE);
+    }
+
+    Rule(String type, String regex, Predicate<String> valid, int maxLength, Windows windows) {
+      this(type, Pattern.compile(regex), valid, maxLength, windows);
     }
   }
 
-  /** Adds a span for every valid match of a rule that is not glued to letters or digits. */
+  /**
+   * Adds a span for every valid match of a rule that is not glued to letters or digits, looking only
+   * in the rule's windows (merged where they overlap).
+   */
   static void find(Rule rule, String text, String category, List<Span> out) {
-    var matcher = rule.pattern().matcher(text);
+    int[] pending = {-1, -1};
+    rule.windows()
+        .find(
+            text,
+            (from, to) -> {
+              if (pending[0] >= 0 && from <= pending[1]) {
+                pending[1] = Math.max(pending[1], to);
+                return;
+              }
+              if (pending[0] >= 0) {
+                findIn(rule, text, pending[0], pending[1], category, out);
+              }
+              pending[0] = from;
+              pending[1] = to;
+            });
+    if (pending[0] >= 0) {
+      findIn(rule, text, pending[0], pending[1], category, out);
+    }
+  }
+
+  private static void findIn(Rule rule, String text, int windowStart, int windowEnd, String category, List<Span> out) {
+    var window = windowStart == 0 && windowEnd == text.length() ? text : text.substring(windowStart, windowEnd);
+    // One matcher per rule and thread, reset per window: RE2/J's per-matcher set-up costs more than
+    // scanning a short window.
+    var matcher = rule.matchers().get().reset(window);
     int from = 0;
-    while (from <= text.length() && matcher.find(from)) {
-      int start = matcher.start();
-      int end = matcher.end();
+    while (from <= window.length() && matcher.find(from)) {
+      int start = matcher.start() + windowStart;
+      int end = matcher.end() + windowStart;
       if (end == start) {
-        from = start + 1;
+        from = start + 1 - windowStart;
         continue;
       }
       int valid = glued(text, start, end) ? -1 : validEnd(rule, text, start, end);
       if (valid > start) {
         out.add(new Span(start, valid, category, rule.type(), 1.0));
-        from = valid;
+        from = valid - windowStart;
       } else {
         // A rejected candidate may hide a valid one inside it ("+1 415 555 2671 4111 ..."): retry
         // one char later. Only for rules of bounded length, so each char is rescanned a bounded
         // number of times and time stays linear; others resume after the candidate.
-        from = rule.maxLength() > 0 ? start + 1 : end;
+        from = (rule.maxLength() > 0 ? start + 1 : end) - windowStart;
       }
     }
   }

@@ -57,7 +57,8 @@ public final class PiiDetector implements Detector {
             "(?:\\+\\d{1,3}[ .\\-]?(?:\\(\\d{1,4}\\)[ .\\-]?)?\\d{1,4}|\\(\\d{1,4}\\)[ .\\-]?\\d{2,4}|\\b\\d{2,4})"
                 + "(?:[ .\\-]\\d{2,4}){1,4}\\b|\\+\\d{8,15}\\b",
             s -> true,
-            40);
+            40,
+            Windows.digitClusters(8));
 
   private static final Map<Type, Matches.Rule> BUILT_IN = builtIn();
 
@@ -197,14 +198,18 @@ public final class PiiDetector implements Detector {
     rules.put(
         Type.EMAIL,
         new Matches.Rule(
-            "email", "[A-Za-z0-9._%+\\-]+@[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,24}", s -> true));
-    rules.put(Type.CREDIT_CARD, new Matches.Rule("credit_card", "\\b\\d(?:[ \\-]?\\d){12,18}\\b", PiiDetector::card, 40));
+            "email",
+            "[A-Za-z0-9._%+\\-]+@[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,24}",
+            s -> true,
+            0,
+            Windows.emails()));
+    rules.put(Type.CREDIT_CARD, new Matches.Rule("credit_card", "\\b\\d(?:[ \\-]?\\d){12,18}\\b", PiiDetector::card, 40, Windows.digitClusters(13)));
     rules.put(
         Type.IBAN,
-        new Matches.Rule("iban", "\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b", s -> Checksums.iban(s.replace(" ", "")), 70));
-    rules.put(Type.SSN, new Matches.Rule("ssn", "\\b\\d{3}-\\d{2}-\\d{4}\\b", Checksums::ssn, 11));
-    rules.put(Type.IPV4, new Matches.Rule("ipv4", "\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b", Checksums::ipv4, 15));
-    rules.put(Type.IPV6, new Matches.Rule("ipv6", "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}", Checksums::ipv6, 39));
+        new Matches.Rule("iban", "\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b", s -> Checksums.iban(s.replace(" ", "")), 70, Windows.ibanStarts(72)));
+    rules.put(Type.SSN, new Matches.Rule("ssn", "\\b\\d{3}-\\d{2}-\\d{4}\\b", Checksums::ssn, 11, Windows.digitClusters(9)));
+    rules.put(Type.IPV4, new Matches.Rule("ipv4", "\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b", Checksums::ipv4, 15, Windows.digitClusters(4)));
+    rules.put(Type.IPV6, new Matches.Rule("ipv6", "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}", Checksums::ipv6, 39, Windows.around(':', 40, 40)));
     rules.put(Type.PHONE, PHONE_CANDIDATES);
     return rules;
   }

@@ -19,25 +19,37 @@ public final class SecretsDetector implements Detector {
 
   private static final List<Matches.Rule> KNOWN =
       List.of(
-          new Matches.Rule(
+          known(
               "private_key",
               "-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----(?:[\\s\\S]*?-----END [A-Z ]*PRIVATE KEY( BLOCK)?-----)?",
-              s -> true),
-          new Matches.Rule("aws_access_key", "(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}", s -> true),
-          new Matches.Rule("github_token", "gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}", s -> true),
-          new Matches.Rule("gitlab_token", "glpat-[A-Za-z0-9_\\-]{20,}", s -> true),
-          new Matches.Rule("slack_token", "xox[abposr]-[A-Za-z0-9\\-]{10,}", s -> true),
-          new Matches.Rule("slack_webhook", "https://hooks\\.slack\\.com/services/[A-Za-z0-9_/]+", s -> true),
-          new Matches.Rule("stripe_key", "(?:sk|rk)_live_[0-9A-Za-z]{24,}", s -> true),
-          new Matches.Rule("google_api_key", "AIza[0-9A-Za-z_\\-]{35}", s -> true),
-          new Matches.Rule("jwt", "eyJ[A-Za-z0-9_\\-]{8,}\\.eyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}", s -> true),
-          new Matches.Rule(
+              Windows.literals(40, -1, "PRIVATE KEY")),
+          known(
+              "aws_access_key",
+              "(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}",
+              Windows.literals(0, 20, "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA")),
+          known(
+              "github_token",
+              "gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
+              Windows.literals(0, 300, "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
+          known("gitlab_token", "glpat-[A-Za-z0-9_\\-]{20,}", Windows.literals(0, 300, "glpat-")),
+          known("slack_token", "xox[abposr]-[A-Za-z0-9\\-]{10,}", Windows.literals(0, 300, "xox")),
+          known(
+              "slack_webhook",
+              "https://hooks\\.slack\\.com/services/[A-Za-z0-9_/]+",
+              Windows.literals(8, 300, "hooks.slack.com")),
+          known("stripe_key", "(?:sk|rk)_live_[0-9A-Za-z]{24,}", Windows.literals(2, 300, "_live_")),
+          known("google_api_key", "AIza[0-9A-Za-z_\\-]{35}", Windows.literals(0, 40, "AIza")),
+          known(
+              "jwt",
+              "eyJ[A-Za-z0-9_\\-]{8,}\\.eyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}",
+              Windows.literals(0, 16384, "eyJ")),
+          known(
               "database_url",
               "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z]+)://[^\\s:/@]+:[^\\s@/]+@[^\\s/]+",
-              s -> true));
+              Windows.literals(20, 512, "://")));
 
-  private static final Matches.Rule TOKEN =
-      new Matches.Rule("high_entropy", "[A-Za-z0-9+/_\\-]{20,}={0,2}", s -> true);
+  /** Tokens that may be secrets: 20+ chars of base64url or base64, found by a char scan. */
+  private static final int MIN_TOKEN = 20;
 
   private static final com.google.re2j.Pattern UUID =
       com.google.re2j.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -83,17 +95,10 @@ public final class SecretsDetector implements Detector {
   public List<Span> detect(String text) {
     var spans = new ArrayList<Span>();
     for (var rule : KNOWN) {
-      var matcher = rule.pattern().matcher(text);
-      int from = 0;
-      while (from < text.length() && matcher.find(from)) {
-        spans.add(new Span(matcher.start(), matcher.end(), CATEGORY, rule.type(), 1.0));
-        from = Math.max(matcher.end(), matcher.start() + 1);
-      }
+      Matches.find(rule, text, CATEGORY, spans);
     }
     if (minEntropy != Double.POSITIVE_INFINITY) {
-      var tokens = new ArrayList<Span>();
-      Matches.find(TOKEN, text, CATEGORY, tokens);
-      for (var token : tokens) {
+      for (var token : tokens(text)) {
         var value = text.substring(token.start(), token.end());
         if (!covered(spans, token) && !UUID.matcher(value).find() && mixed(value) && entropy(value) >= minEntropy) {
           spans.add(token);
@@ -101,6 +106,41 @@ public final class SecretsDetector implements Detector {
       }
     }
     return spans;
+  }
+
+  private static Matches.Rule known(String type, String regex, Windows windows) {
+    return new Matches.Rule(type, regex, s -> true, 0, windows);
+  }
+
+  /** Runs of token chars ({@code A-Z a-z 0-9 + / _ -}, then up to two {@code =}) of 20+ chars. */
+  private static List<Span> tokens(String text) {
+    var out = new ArrayList<Span>();
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      if (!tokenChar(text.charAt(i))) {
+        i++;
+        continue;
+      }
+      int start = i;
+      while (i < n && tokenChar(text.charAt(i))) {
+        i++;
+      }
+      int end = i;
+      while (end < n && end - i < 2 && text.charAt(end) == '=') {
+        end++;
+      }
+      if (i - start >= MIN_TOKEN && !Matches.glued(text, start, end)) {
+        out.add(new Span(start, end, CATEGORY, "high_entropy", 1.0));
+      }
+      i = Math.max(end, i);
+    }
+    return out;
+  }
+
+  private static boolean tokenChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '+' || c == '/' || c == '_' || c == '-';
   }
 
   /** Shannon entropy in bits per character. */
