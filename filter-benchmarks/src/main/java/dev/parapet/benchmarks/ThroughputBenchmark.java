@@ -43,6 +43,10 @@ public class ThroughputBenchmark {
   @Param({"on", "off"})
   String batching;
 
+  /** Concurrent model runs the batcher allows; 0: processors / intra-op threads. */
+  @Param({"0"})
+  int runs;
+
   private OnnxTextClassifier guard;
   private List<String> text;
 
@@ -50,7 +54,7 @@ public class ThroughputBenchmark {
   public void setUp() throws Exception {
     guard =
         ShippedModels.builder(ShippedModels.GUARD)
-            .batching(batching.equals("on") ? Batching.defaults() : Batching.off())
+            .batching(batching.equals("on") ? Batching.defaults().withMaxConcurrentRuns(runs) : Batching.off())
             .maxLength(512)
             .build();
     try (var raw = new RawModel()) {
