@@ -11,8 +11,10 @@ import java.util.List;
  *
  * @param original the text as the caller passed it
  * @param text the normalised text
- * @param starts for each char of {@code text}, the first original char it came from
- * @param ends for each char of {@code text}, one past the last original char it came from
+ * @param starts for each char of {@code text}, the first original char it came from; {@code null}
+ *     when the text is unchanged
+ * @param ends for each char of {@code text}, one past the last original char it came from; {@code
+ *     null} when the text is unchanged
  * @param invisible spans of removed invisible chars (category {@value Normalization#INVISIBLE_TEXT}),
  *     in original offsets
  */
@@ -22,24 +24,19 @@ public record NormalizedText(String original, String text, int[] starts, int[] e
   public NormalizedText {
     requireNonNull(original, "original");
     requireNonNull(text, "text");
-    requireNonNull(starts, "starts");
-    requireNonNull(ends, "ends");
     invisible = List.copyOf(invisible);
-    if (starts.length != text.length() || ends.length != text.length()) {
+    if (starts == null || ends == null) {
+      if (starts != ends || !original.equals(text)) {
+        throw new IllegalArgumentException("only an unchanged text may omit its offset maps");
+      }
+    } else if (starts.length != text.length() || ends.length != text.length()) {
       throw new IllegalArgumentException("offset maps must have one entry per normalised char");
     }
   }
 
-  /** Returns the text unchanged, each char mapping to itself. */
+  /** Returns the text unchanged, each char mapping to itself (no offset maps are allocated). */
   public static NormalizedText identity(String text) {
-    int n = text.length();
-    var starts = new int[n];
-    var ends = new int[n];
-    for (int i = 0; i < n; i++) {
-      starts[i] = i;
-      ends[i] = i + 1;
-    }
-    return new NormalizedText(text, text, starts, ends, List.of());
+    return new NormalizedText(text, text, null, null, List.of());
   }
 
   /** Returns whether normalisation changed nothing. */
@@ -51,6 +48,9 @@ public record NormalizedText(String original, String text, int[] starts, int[] e
   public Span toOriginal(Span span) {
     if (span.end() > text.length()) {
       throw new IllegalArgumentException("span ends past the normalised text");
+    }
+    if (starts == null) {
+      return span;
     }
     if (span.start() == span.end()) {
       int at = span.start() < starts.length ? starts[span.start()] : original.length();

@@ -101,6 +101,16 @@ final class Matches {
     return -1;
   }
 
+  /** Whether a span overlaps any of the spans. */
+  static boolean overlaps(List<Span> spans, Span candidate) {
+    for (var span : spans) {
+      if (span.start() < candidate.end() && candidate.start() < span.end()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether a match continues a word or number on either side. */
   static boolean glued(String text, int start, int end) {
     return (start > 0 && Character.isLetterOrDigit(text.charAt(start - 1)))

@@ -117,7 +117,7 @@ public final class PiiDetector implements Detector {
       }
       Matches.find(rule, text, CATEGORY, found);
       for (var span : found) {
-        if (!overlaps(spans, span)) {
+        if (!Matches.overlaps(spans, span)) {
           spans.add(span);
         }
       }
@@ -133,7 +133,7 @@ public final class PiiDetector implements Detector {
     int end = candidate.end();
     while (end > candidate.start()) {
       var span = new Span(candidate.start(), end, CATEGORY, "phone", 1.0);
-      if (phone(text.substring(candidate.start(), end)) && !overlaps(found, span) && !inDigitGroups(text, span, found)) {
+      if (phone(text.substring(candidate.start(), end)) && !Matches.overlaps(found, span) && !inDigitGroups(text, span, found)) {
         return span;
       }
       int cut = end - 1;
@@ -149,15 +149,6 @@ public final class PiiDetector implements Detector {
       }
     }
     return null;
-  }
-
-  private static boolean overlaps(List<Span> spans, Span candidate) {
-    for (var span : spans) {
-      if (span.start() < candidate.end() && candidate.start() < span.end()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -100,7 +100,7 @@ public final class SecretsDetector implements Detector {
     if (minEntropy != Double.POSITIVE_INFINITY) {
       for (var token : tokens(text)) {
         var value = text.substring(token.start(), token.end());
-        if (!covered(spans, token) && !UUID.matcher(value).find() && mixed(value) && entropy(value) >= minEntropy) {
+        if (!Matches.overlaps(spans, token) && !UUID.matcher(value).find() && mixed(value) && entropy(value) >= minEntropy) {
           spans.add(token);
         }
       }
@@ -166,14 +166,5 @@ public final class SecretsDetector implements Detector {
       digit |= Character.isDigit(c);
     }
     return letter && digit;
-  }
-
-  private static boolean covered(List<Span> spans, Span token) {
-    for (var span : spans) {
-      if (span.start() < token.end() && token.start() < span.end()) {
-        return true;
-      }
-    }
-    return false;
   }
 }
