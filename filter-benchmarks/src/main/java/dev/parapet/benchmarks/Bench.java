@@ -27,6 +27,7 @@ public final class Bench {
 
   private Bench() {}
 
+  /** Runs the suite; see the class documentation for the flags. */
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     Path json = null;
