@@ -29,6 +29,9 @@ import java.util.stream.IntStream;
  * {@code bin/parapet train embed --encoder NAME --in FILE.jsonl --out FILE.f32}: the step of training
  * that needs the runtime: embeds each text's first window with the same encoder, tokenizer and
  * pooling the shipped graph uses, and writes little-endian float32 rows {@code [texts, hidden]}.
+ *
+ * <p>Each text runs alone, as the shipped classifier runs a text at inference: with an int8
+ * dynamically quantised encoder, batch-mates would shift a text's features.
  */
 final class EmbedCommand {
 
@@ -73,14 +76,12 @@ final class EmbedCommand {
     try (var embedder = new Embedder(encoder, files, 128, OnnxOptions.defaults(), Batching.off(), null)) {
       var futures = new ArrayList<Future<?>>();
       for (int from = 0; from < order.size(); from += 32) {
-        var batch = order.subList(from, Math.min(order.size(), from + 32));
+        var batch = order.subList(from, Math.min(order.size(), from + 32)); // a task, not an ORT batch
         futures.add(
             pool.submit(
                 () -> {
-                  var batchTexts = batch.stream().map(texts::get).toList();
-                  var vectors = embedder.embed(batchTexts);
-                  for (int i = 0; i < batch.size(); i++) {
-                    rows[batch.get(i)] = vectors.get(i).get(0);
+                  for (int index : batch) {
+                    rows[index] = embedder.embed(List.of(texts.get(index))).get(0).get(0);
                   }
                   int n = done.addAndGet(batch.size());
                   if (n % 3200 < 32) {
