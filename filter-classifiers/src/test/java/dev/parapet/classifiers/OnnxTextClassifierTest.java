@@ -91,7 +91,7 @@ class OnnxTextClassifierTest {
   @Test
   void load_dynamicallyQuantisedModel_batchesOnlyWhenAskedTo() {
     // Dynamic int8 quantisation takes one activation scale per run, so batch-mates would move a
-    // text's scores (by up to 0.06 on this model): by default such a model does not batch.
+    // text's scores: by default such a model does not batch.
     assertThat(unbatched.batching().enabled()).isFalse();
     try (var defaults = OnnxTextClassifier.load(TestModels.threatModel());
         var fp32 = OnnxTextClassifier.load(TestModels.threatModelFp32());
