@@ -69,11 +69,6 @@ public final class FilterMetrics {
     return registry == null ? NOOP : new FilterMetrics(registry, stages, profiles);
   }
 
-  /** Returns the registry, or {@code null}. */
-  public MeterRegistry registry() {
-    return registry;
-  }
-
   /** Records one check. */
   public void check(Direction direction, Decision decision, String profile, long nanos) {
     if (registry != null) {

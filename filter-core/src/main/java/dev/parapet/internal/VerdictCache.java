@@ -56,11 +56,6 @@ public final class VerdictCache {
     return new Lookup(scores, !computed[0]);
   }
 
-  /** Returns the number of entries, approximately. */
-  public long size() {
-    return cache.estimatedSize();
-  }
-
   /** Drops every entry. */
   public void invalidateAll() {
     cache.invalidateAll();
