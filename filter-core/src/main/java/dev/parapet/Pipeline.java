@@ -12,9 +12,13 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -85,9 +89,17 @@ final class Pipeline {
    * the vault keeps its placeholder).
    */
   Verdict check(String text, Direction direction, Context context, Redaction.Vault vault) {
+    return check(text, direction, context, vault, 0);
+  }
+
+  /**
+   * Checks a text whose first {@code released} chars were already released (the context of a stream
+   * window): spans there are not masked, so the verdict's text starts with them unchanged.
+   */
+  Verdict check(String text, Direction direction, Context context, Redaction.Vault vault, int released) {
     long start = nanoTime.getAsLong();
     var profile = policy.get().profile(context.profile());
-    var verdict = evaluate(text, direction, profile, vault);
+    var verdict = evaluate(text, direction, profile, vault, released);
     long nanos = nanoTime.getAsLong() - start;
     metrics.check(direction, verdict.decision(), profile.name(), nanos);
     for (var reason : verdict.reasons()) {
@@ -103,7 +115,8 @@ final class Pipeline {
     return verdict;
   }
 
-  private Verdict evaluate(String text, Direction direction, Profile profile, Redaction.Vault vault) {
+  private Verdict evaluate(
+      String text, Direction direction, Profile profile, Redaction.Vault vault, int released) {
     if (text.isEmpty()) {
       return new Verdict(
           Decision.ALLOW, Decision.ALLOW, direction, profile.name(), Map.of(), List.of(), List.of(),
@@ -126,24 +139,60 @@ final class Pipeline {
         state.add(new Reason(Normalization.INVISIBLE_TEXT, decision, 1.0, null, profile.shadow()));
       }
     }
-    for (var stage : stages.get(direction)) {
-      if (state.enforced == Decision.BLOCK) {
-        state.reports.add(new StageReport(stage.id(), StageReport.Outcome.SKIPPED, false, stage.shadow()));
-        continue;
-      }
-      if (!normalized.text().isEmpty()) {
-        runStage(stage, normalized, state);
+    var side = stages.get(direction);
+    if (normalized.text().isEmpty()) {
+      // nothing left to score once invisible characters are gone
+    } else if (profile.parallel() && side.size() > 1 && state.enforced != Decision.BLOCK) {
+      runParallel(side, normalized, state);
+    } else {
+      for (var stage : side) {
+        if (state.enforced == Decision.BLOCK) {
+          state.reports.add(skipped(stage));
+          continue;
+        }
+        var run = runStage(stage, normalized.text());
+        state.reports.add(run.report());
+        merge(run, normalized, state);
       }
     }
-    return state.finish(text, direction, vault);
+    return state.finish(text, direction, vault, released);
   }
 
-  private void runStage(Stage stage, NormalizedText normalized, State state) {
+  /** What one stage returned: a lookup on success, else only the outcome. */
+  private record StageRun(Stage stage, StageReport.Outcome outcome, VerdictCache.Lookup lookup) {
+
+    StageReport report() {
+      return new StageReport(stage.id(), outcome, lookup != null && lookup.hit(), stage.shadow());
+    }
+
+    /** Whether this run alone makes the profile enforce a BLOCK. */
+    boolean blocks(Profile profile) {
+      if (stage.shadow() || profile.shadow()) {
+        return false;
+      }
+      if (lookup == null) {
+        return stage.failMode() == FailMode.CLOSED;
+      }
+      for (var entry : lookup.scores().scores().entrySet()) {
+        if (profile.decide(entry.getKey(), entry.getValue()) == Decision.BLOCK) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private static StageReport skipped(Stage stage) {
+    return new StageReport(stage.id(), StageReport.Outcome.SKIPPED, false, stage.shadow());
+  }
+
+  /** Runs one stage on the calling thread (or on the executor, if it has a deadline). */
+  private StageRun runStage(Stage stage, String text) {
     long start = nanoTime.getAsLong();
     StageReport.Outcome outcome;
     VerdictCache.Lookup lookup = null;
     try {
-      lookup = scores(stage, normalized.text());
+      lookup = scores(stage, text);
       outcome = StageReport.Outcome.SUCCESS;
     } catch (TimeoutException e) {
       outcome = StageReport.Outcome.TIMEOUT;
@@ -154,16 +203,123 @@ final class Pipeline {
       outcome = StageReport.Outcome.ERROR;
     }
     metrics.stage(stage.id(), outcome, nanoTime.getAsLong() - start);
+    return new StageRun(stage, outcome, lookup);
+  }
+
+  /**
+   * Runs every stage of a side at once on the executor and merges the results in stage order. The first
+   * run that makes the profile block cancels the stages still running (they are reported SKIPPED); a
+   * stage past its deadline is cancelled and reported TIMEOUT.
+   */
+  private void runParallel(List<Stage> side, NormalizedText normalized, State state) {
+    int count = side.size();
+    var runs = new StageRun[count];
+    @SuppressWarnings("unchecked")
+    var tasks = (FutureTask<VerdictCache.Lookup>[]) new FutureTask<?>[count];
+    var finished = new LinkedBlockingQueue<Integer>();
+    var deadlines = new long[count];
+    long start = nanoTime.getAsLong();
+    String text = normalized.text();
+    for (int i = 0; i < count; i++) {
+      var stage = side.get(i);
+      int index = i;
+      deadlines[i] = stage.timeout() == null ? Long.MAX_VALUE : start + stage.timeout().toNanos();
+      tasks[i] =
+          new FutureTask<>(() -> lookup(stage, text)) {
+            @Override
+            protected void done() {
+              finished.add(index);
+            }
+          };
+      try {
+        executor.execute(tasks[i]);
+      } catch (RejectedExecutionException e) {
+        tasks[i].cancel(false);
+        runs[i] = finish(stage, StageReport.Outcome.ERROR, null, start);
+      }
+    }
+    boolean blocked = false;
+    try {
+      int open = count;
+      for (var run : runs) {
+        if (run != null) {
+          open--;
+          blocked |= run.blocks(state.profile);
+        }
+      }
+      while (open > 0 && !blocked) {
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+          if (runs[i] == null) {
+            next = Math.min(next, deadlines[i]);
+          }
+        }
+        Integer index =
+            next == Long.MAX_VALUE
+                ? finished.take()
+                : finished.poll(Math.max(0, next - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+        if (index == null) { // a deadline passed
+          long now = nanoTime.getAsLong();
+          for (int i = 0; i < count; i++) {
+            if (runs[i] == null && deadlines[i] <= now) {
+              tasks[i].cancel(true);
+              runs[i] = finish(side.get(i), StageReport.Outcome.TIMEOUT, null, start);
+              open--;
+              blocked |= runs[i].blocks(state.profile);
+            }
+          }
+        } else if (runs[index] == null) {
+          runs[index] = collect(side.get(index), tasks[index], start);
+          open--;
+          blocked |= runs[index].blocks(state.profile);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      for (int i = 0; i < count; i++) {
+        if (runs[i] == null) {
+          runs[i] = finish(side.get(i), StageReport.Outcome.ERROR, null, start);
+        }
+      }
+    }
+    for (int i = 0; i < count; i++) {
+      if (runs[i] == null) {
+        tasks[i].cancel(true);
+        state.reports.add(skipped(side.get(i)));
+      } else {
+        state.reports.add(runs[i].report());
+        merge(runs[i], normalized, state);
+      }
+    }
+  }
+
+  private StageRun collect(Stage stage, FutureTask<VerdictCache.Lookup> task, long start) {
+    try {
+      return finish(stage, StageReport.Outcome.SUCCESS, task.get(), start);
+    } catch (ExecutionException | CancellationException e) {
+      return finish(stage, StageReport.Outcome.ERROR, null, start);
+    } catch (InterruptedException e) {
+      throw new AssertionError("a finished task does not block", e);
+    }
+  }
+
+  private StageRun finish(Stage stage, StageReport.Outcome outcome, VerdictCache.Lookup lookup, long start) {
+    metrics.stage(stage.id(), outcome, nanoTime.getAsLong() - start);
+    return new StageRun(stage, outcome, lookup);
+  }
+
+  /** Adds one stage's scores, spans and reasons, or its failure, to the check's state. */
+  private void merge(StageRun run, NormalizedText normalized, State state) {
+    var stage = run.stage();
     boolean shadow = stage.shadow() || state.profile.shadow();
-    state.reports.add(new StageReport(stage.id(), outcome, lookup != null && lookup.hit(), stage.shadow()));
-    if (lookup == null) {
-      metrics.failure(stage.id(), outcome, stage.failMode());
+    if (run.lookup() == null) {
+      metrics.failure(stage.id(), run.outcome(), stage.failMode());
       var decision = stage.failMode() == FailMode.CLOSED ? Decision.BLOCK : Decision.FLAG;
-      var code = outcome == StageReport.Outcome.TIMEOUT ? Reason.STAGE_TIMEOUT : Reason.STAGE_ERROR;
+      var code = run.outcome() == StageReport.Outcome.TIMEOUT ? Reason.STAGE_TIMEOUT : Reason.STAGE_ERROR;
       state.add(new Reason(code, decision, 1.0, stage.id(), shadow));
       return;
     }
-    var result = lookup.scores();
+    var result = run.lookup().scores();
     for (var entry : result.scores().entrySet()) {
       state.scores.merge(entry.getKey(), entry.getValue(), Math::max);
       var decision = state.profile.decide(entry.getKey(), entry.getValue());
@@ -223,11 +379,11 @@ final class Pipeline {
       }
     }
 
-    Verdict finish(String text, Direction direction, Redaction.Vault vault) {
+    Verdict finish(String text, Direction direction, Redaction.Vault vault, int releasedPrefix) {
       spans.sort(Comparator.comparingInt(Span::start).thenComparingInt(Span::end));
       var released = text;
       if (enforced == Decision.REDACT) {
-        released = redact(text, vault);
+        released = redact(text, vault, releasedPrefix);
       }
       if (enforced == Decision.BLOCK) {
         released = refusalText();
@@ -237,7 +393,7 @@ final class Pipeline {
     }
 
     /** Masks the spans of every enforced REDACT category; blocks if one has no span to mask. */
-    private String redact(String text, Redaction.Vault vault) {
+    private String redact(String text, Redaction.Vault vault, int releasedPrefix) {
       var toMask = new ArrayList<Span>();
       var unlocated = new ArrayList<Reason>();
       for (var reason : List.copyOf(reasons)) {
@@ -248,8 +404,13 @@ final class Pipeline {
         for (var span : spans) {
           if (span.category().equals(reason.category())
               && profile.decide(span.category(), span.score()) == Decision.REDACT) {
-            toMask.add(span);
             found = true;
+            if (span.end() > releasedPrefix) { // what was released already cannot be masked
+              toMask.add(
+                  span.start() >= releasedPrefix
+                      ? span
+                      : new Span(releasedPrefix, span.end(), span.category(), span.type(), span.score()));
+            }
           }
         }
         if (!found) {

@@ -27,12 +27,14 @@ public final class Profile {
   private final Map<String, Thresholds> thresholds;
   private final Thresholds fallback;
   private final boolean shadow;
+  private final boolean parallel;
 
   private Profile(Builder builder) {
     this.name = builder.name;
     this.thresholds = Map.copyOf(builder.thresholds);
     this.fallback = thresholds.getOrDefault(ANY_CATEGORY, Thresholds.NONE);
     this.shadow = builder.shadow;
+    this.parallel = builder.parallel;
   }
 
   /** Returns a builder for a profile with the given name. */
@@ -50,6 +52,14 @@ public final class Profile {
     return shadow;
   }
 
+  /**
+   * Returns whether the stages of one side run concurrently on the filter's executor (the first BLOCK
+   * cancels the rest) rather than one after another, cheapest first (the default).
+   */
+  public boolean parallel() {
+    return parallel;
+  }
+
   /** Returns the thresholds per category, the wildcard included. */
   public Map<String, Thresholds> thresholds() {
     return thresholds;
@@ -62,14 +72,20 @@ public final class Profile {
 
   /** Returns a builder holding this profile's settings. */
   public Builder toBuilder() {
-    var builder = new Builder(name).shadow(shadow);
+    var builder = new Builder(name).shadow(shadow).parallel(parallel);
     builder.thresholds.putAll(thresholds);
     return builder;
   }
 
   @Override
   public String toString() {
-    return "Profile[" + name + (shadow ? ", shadow" : "") + ", " + thresholds + "]";
+    return "Profile["
+        + name
+        + (shadow ? ", shadow" : "")
+        + (parallel ? ", parallel" : "")
+        + ", "
+        + thresholds
+        + "]";
   }
 
   /** Builds a {@link Profile}. Not thread-safe. */
@@ -77,6 +93,7 @@ public final class Profile {
     private final String name;
     private final Map<String, Thresholds> thresholds = new LinkedHashMap<>();
     private boolean shadow;
+    private boolean parallel;
 
     private Builder(String name) {
       requireNonNull(name, "name");
@@ -123,6 +140,17 @@ public final class Profile {
     /** Runs the profile in shadow mode: decisions are computed and recorded, not enforced. */
     public Builder shadow(boolean shadow) {
       this.shadow = shadow;
+      return this;
+    }
+
+    /**
+     * Runs the stages of one side concurrently on the filter's executor; the first enforced BLOCK
+     * cancels the stages still running. Decisions and released text are those of the sequential
+     * order; a blocked verdict may list different reasons, since other stages may have finished
+     * first. Default: sequential, cheapest first.
+     */
+    public Builder parallel(boolean parallel) {
+      this.parallel = parallel;
       return this;
     }
 

@@ -65,6 +65,9 @@ public final class SafetyFilter {
   private final Set<String> categories;
   private final VerdictCache cache;
   private final boolean anonymizeInputs;
+  private final boolean speculative;
+  private final StreamOptions streamOptions;
+  private final java.util.function.LongSupplier nanoTime;
 
   private SafetyFilter(Builder builder, Policy initial, List<Stage> stages) {
     this.policy = new AtomicReference<>(initial);
@@ -73,6 +76,9 @@ public final class SafetyFilter {
     this.feedbackSink = builder.feedbackSink;
     this.refusal = builder.refusal;
     this.anonymizeInputs = builder.anonymizeInputs;
+    this.speculative = builder.speculative;
+    this.streamOptions = builder.streamOptions;
+    this.nanoTime = builder.nanoTime;
     this.metrics =
         FilterMetrics.create(
             builder.registry, stages.stream().map(Stage::id).toList(), initial.names());
@@ -155,6 +161,9 @@ public final class SafetyFilter {
     requireNonNull(prompt, "prompt");
     requireNonNull(context, "context");
     requireNonNull(model, "model");
+    if (speculative) {
+      return guardSpeculatively(prompt, context, model);
+    }
     var vault = anonymizeInputs ? new Redaction.Vault() : null;
     var input = pipeline.check(prompt, Direction.INPUT, context, vault);
     if (input.blocked()) {
@@ -163,6 +172,50 @@ public final class SafetyFilter {
     var restore = vault == null ? null : vault.snapshot();
     var completion = requireNonNull(model.apply(input.text()), "completion");
     return release(pipeline.check(completion, Direction.OUTPUT, context, vault), restore);
+  }
+
+  /** The model runs on the executor while the prompt is checked here; a block cancels it. */
+  private String guardSpeculatively(String prompt, Context context, Function<? super String, String> model) {
+    var call = new java.util.concurrent.FutureTask<String>(() -> model.apply(prompt));
+    executor.execute(call);
+    Verdict input;
+    try {
+      input = pipeline.check(prompt, Direction.INPUT, context);
+    } catch (RuntimeException | Error e) {
+      call.cancel(true);
+      throw e;
+    }
+    String completion;
+    if (input.blocked() || !input.text().equals(prompt)) {
+      call.cancel(true); // blocked, or the model must see the redacted prompt instead
+      if (input.blocked()) {
+        return refuse(input);
+      }
+      completion = model.apply(input.text());
+    } else {
+      completion = await(call);
+    }
+    return release(
+        pipeline.check(requireNonNull(completion, "completion"), Direction.OUTPUT, context), null);
+  }
+
+  private static String await(java.util.concurrent.FutureTask<String> call) {
+    try {
+      return call.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      var cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new java.util.concurrent.CompletionException(cause);
+    } catch (InterruptedException e) {
+      call.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new java.util.concurrent.CancellationException("interrupted while waiting for the model");
+    }
   }
 
   /** Guards an asynchronous model call with the default profile. */
@@ -183,6 +236,9 @@ public final class SafetyFilter {
     requireNonNull(prompt, "prompt");
     requireNonNull(context, "context");
     requireNonNull(model, "model");
+    if (speculative) {
+      return guardAsyncSpeculatively(prompt, context, model);
+    }
     var vault = anonymizeInputs ? new Redaction.Vault() : null;
     return CompletableFuture.supplyAsync(
             () -> pipeline.check(prompt, Direction.INPUT, context, vault), executor)
@@ -201,6 +257,158 @@ public final class SafetyFilter {
                               restore),
                       executor);
             });
+  }
+
+  private CompletionStage<String> guardAsyncSpeculatively(
+      String prompt,
+      Context context,
+      Function<? super String, ? extends CompletionStage<String>> model) {
+    var call = requireNonNull(model.apply(prompt), "model stage");
+    return CompletableFuture.supplyAsync(() -> pipeline.check(prompt, Direction.INPUT, context), executor)
+        .whenComplete((input, error) -> {
+          if (error != null || input.blocked() || !input.text().equals(prompt)) {
+            call.toCompletableFuture().cancel(true);
+          }
+        })
+        .thenCompose(
+            input -> {
+              if (input.blocked()) {
+                return CompletableFuture.supplyAsync(() -> refuse(input), Runnable::run);
+              }
+              var completion =
+                  input.text().equals(prompt)
+                      ? call
+                      : requireNonNull(model.apply(input.text()), "model stage");
+              return completion.thenApplyAsync(
+                  text ->
+                      release(
+                          pipeline.check(requireNonNull(text, "completion"), Direction.OUTPUT, context),
+                          null),
+                  executor);
+            });
+  }
+
+  /**
+   * Opens a guarded stream for one streamed completion, with the filter's {@link StreamOptions}: push
+   * chunks into it; {@code events} receives what passed the output stages. See {@link GuardedStream}.
+   *
+   * @throws IllegalArgumentException if the context names an unknown profile
+   */
+  public GuardedStream openStream(Context context, java.util.function.Consumer<? super StreamEvent> events) {
+    return openStream(context, streamOptions, events);
+  }
+
+  /** {@link #openStream(Context, java.util.function.Consumer)} with options for this stream only. */
+  public GuardedStream openStream(
+      Context context, StreamOptions options, java.util.function.Consumer<? super StreamEvent> events) {
+    requireNonNull(context, "context");
+    requireNonNull(options, "options");
+    requireNonNull(events, "events");
+    policy.get().profile(context.profile()); // an unknown profile fails here, not mid-stream
+    return new GuardedStream(pipeline, context, options, executor, events, nanoTime, metrics, null, null);
+  }
+
+  /**
+   * Guards a {@link java.util.concurrent.Flow.Publisher} of completion chunks: each subscriber gets
+   * its own upstream subscription and receives released text, then {@link StreamEvent.Blocked} or
+   * {@link StreamEvent.Completed} followed by {@code onComplete}, or {@code onError} for {@link
+   * StreamEvent.Failed}. Cancelling downstream (or a BLOCK) cancels upstream. Upstream is requested
+   * without bound (a completion is finite); events wait for downstream demand.
+   */
+  public java.util.concurrent.Flow.Publisher<StreamEvent> guardPublisher(
+      java.util.concurrent.Flow.Publisher<String> chunks, Context context) {
+    requireNonNull(chunks, "chunks");
+    requireNonNull(context, "context");
+    policy.get().profile(context.profile());
+    return new StreamPublisher(
+        bridge -> bridge.open(events -> openStream(context, events)).subscribeTo(chunks));
+  }
+
+  /**
+   * Guards a blocking iterator of completion chunks; see {@link GuardedIterator}. Close the result.
+   */
+  public GuardedIterator guardIterator(java.util.Iterator<String> chunks, Context context) {
+    requireNonNull(chunks, "chunks");
+    requireNonNull(context, "context");
+    policy.get().profile(context.profile());
+    return new GuardedIterator(chunks, events -> openStream(context, events));
+  }
+
+  /**
+   * Guards a streaming model call end to end: checks the prompt, calls the model with the prompt as
+   * released, and guards the chunks it streams. A blocked prompt ends the stream with {@link
+   * StreamEvent.Blocked} (its verdict's direction is INPUT) without calling the model, unless the
+   * filter calls speculatively: then the model is called at once and its chunks are held until the
+   * prompt passes; a blocked or redacted prompt cancels that call (a redacted one calls the model again
+   * with the redacted prompt). With {@link Builder#anonymizeInputs} the model sees placeholders and
+   * released text has them restored.
+   */
+  public java.util.concurrent.Flow.Publisher<StreamEvent> guardStream(
+      String prompt,
+      Context context,
+      Function<? super String, ? extends java.util.concurrent.Flow.Publisher<String>> model) {
+    requireNonNull(prompt, "prompt");
+    requireNonNull(context, "context");
+    requireNonNull(model, "model");
+    policy.get().profile(context.profile());
+    return new StreamPublisher(bridge -> startGuardedCall(bridge, prompt, context, model));
+  }
+
+  private void startGuardedCall(
+      StreamPublisher.Bridge bridge,
+      String prompt,
+      Context context,
+      Function<? super String, ? extends java.util.concurrent.Flow.Publisher<String>> model) {
+    var vault = anonymizeInputs ? new Redaction.Vault() : null;
+    StreamPublisher.Attempt early = null;
+    if (speculative) {
+      early = bridge.open(events -> stream(context, events, null));
+      early.stream.closeGate();
+      subscribe(early, model, prompt);
+    }
+    var speculativeCall = early;
+    CompletableFuture.supplyAsync(() -> pipeline.check(prompt, Direction.INPUT, context, vault), executor)
+        .whenComplete(
+            (input, error) -> {
+              if (error != null) {
+                var attempt =
+                    speculativeCall != null ? speculativeCall : bridge.open(events -> stream(context, events, null));
+                attempt.stream.fatal(error);
+              } else if (input.blocked()) {
+                var attempt =
+                    speculativeCall != null ? speculativeCall : bridge.open(events -> stream(context, events, null));
+                attempt.stream.block(input);
+              } else if (speculativeCall != null && input.text().equals(prompt)) {
+                speculativeCall.stream.openGate();
+              } else {
+                if (speculativeCall != null) {
+                  speculativeCall.stream.discard(); // the model must see the redacted prompt
+                }
+                subscribe(bridge.open(events -> stream(context, events, vault)), model, input.text());
+              }
+            });
+  }
+
+  /** A stream for guardStream; with a vault, output placeholders continue its numbering. */
+  private GuardedStream stream(
+      Context context, java.util.function.Consumer<? super StreamEvent> events, Redaction.Vault vault) {
+    var restore = vault == null ? null : vault.snapshot();
+    return new GuardedStream(
+        pipeline, context, streamOptions, executor, events, nanoTime, metrics, vault, restore);
+  }
+
+  private static void subscribe(
+      StreamPublisher.Attempt attempt,
+      Function<? super String, ? extends java.util.concurrent.Flow.Publisher<String>> model,
+      String prompt) {
+    java.util.concurrent.Flow.Publisher<String> upstream;
+    try {
+      upstream = requireNonNull(model.apply(prompt), "model publisher");
+    } catch (RuntimeException e) {
+      attempt.stream.fatal(e);
+      return;
+    }
+    attempt.subscribeTo(upstream);
   }
 
   /**
@@ -298,6 +506,8 @@ public final class SafetyFilter {
     private Normalization normalization = Normalization.standard();
     private Redaction redaction = Redaction.placeholders();
     private boolean anonymizeInputs;
+    private boolean speculative;
+    private StreamOptions streamOptions = StreamOptions.defaults();
 
     private Builder() {}
 
@@ -433,6 +643,25 @@ public final class SafetyFilter {
       return this;
     }
 
+    /**
+     * Starts the model call while the prompt is being checked, in {@code guard}, {@code guardAsync} and
+     * {@code guardStream}, so a passing prompt adds no check latency. A blocked prompt cancels the call
+     * (interrupts it, or cancels its future or subscription) and discards its result; a redacted prompt
+     * discards it and calls the model again with the redacted text. The model therefore sees every
+     * prompt as given, blocked ones included: use this only where that is acceptable (a model inside
+     * your trust boundary). Off by default; cannot be combined with {@link #anonymizeInputs}.
+     */
+    public Builder speculativeModelCall(boolean speculative) {
+      this.speculative = speculative;
+      return this;
+    }
+
+    /** Sets the windows and hold-back bound of guarded streams; default {@link StreamOptions#defaults()}. */
+    public Builder streamOptions(StreamOptions options) {
+      this.streamOptions = requireNonNull(options, "options");
+      return this;
+    }
+
     /** Sets the clock of audit records' timestamps. */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock");
@@ -450,6 +679,10 @@ public final class SafetyFilter {
       }
       if (anonymizeInputs && !redaction.reversible()) {
         throw new IllegalStateException("anonymizeInputs needs Redaction.placeholders(), was " + redaction);
+      }
+      if (anonymizeInputs && speculative) {
+        throw new IllegalStateException(
+            "speculativeModelCall would send the model prompts before anonymizeInputs masks them");
       }
       var ids = new HashSet<String>();
       for (var stage : stages) {

@@ -46,6 +46,24 @@ final class Stages {
     };
   }
 
+  /** A classifier that throws on texts containing a word, and scores 0 otherwise. */
+  static final class FailingOn extends Fixed {
+    private final String word;
+
+    FailingOn(String id, String word) {
+      super(id, "fragility");
+      this.word = word;
+    }
+
+    @Override
+    public List<Map<String, Double>> classify(List<String> texts) {
+      if (texts.stream().anyMatch(t -> t.contains(word))) {
+        throw new IllegalStateException("cannot score this text");
+      }
+      return texts.stream().map(t -> Map.of("fragility", 0.0)).toList();
+    }
+  }
+
   private abstract static class Fixed implements Classifier {
     private final String id;
     private final String category;

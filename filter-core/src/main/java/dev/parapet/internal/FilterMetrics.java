@@ -124,6 +124,27 @@ public final class FilterMetrics {
     }
   }
 
+  /** Counts a stream that ended; {@code outcome} is one of completed, blocked, failed, cancelled. */
+  public void streamEnded(String outcome) {
+    if (registry != null) {
+      Counter.builder(STREAMS)
+          .description("Guarded streams that ended, by outcome")
+          .tag(OUTCOME, outcome)
+          .register(registry)
+          .increment();
+    }
+  }
+
+  /** Records how long one released piece of stream text was held back. */
+  public void holdBack(long nanos) {
+    if (registry != null) {
+      Timer.builder(STREAM_HOLDBACK)
+          .description("Time from a stream chunk's arrival to its release")
+          .register(registry)
+          .record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
   /** Counts a feedback report. */
   public void feedback(Feedback feedback) {
     if (registry != null) {

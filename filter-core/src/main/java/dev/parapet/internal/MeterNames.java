@@ -21,6 +21,12 @@ public final class MeterNames {
   /** Counter: user feedback; tags kind, category. */
   public static final String FEEDBACK = "parapet.feedback";
 
+  /** Counter: guarded streams that ended; tag outcome (completed, blocked, failed, cancelled). */
+  public static final String STREAMS = "parapet.streams";
+
+  /** Timer: how long released stream text was held back, from its first char's arrival to release. */
+  public static final String STREAM_HOLDBACK = "parapet.stream.holdback";
+
   /** The cache name under which Caffeine's statistics are exported ({@code cache.gets} etc.). */
   public static final String VERDICT_CACHE = "parapet.verdicts";
 

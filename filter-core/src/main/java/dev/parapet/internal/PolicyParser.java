@@ -24,7 +24,7 @@ public final class PolicyParser {
           .build();
 
   private static final Set<String> ROOT_KEYS = Set.of("version", "defaultProfile", "profiles");
-  private static final Set<String> PROFILE_KEYS = Set.of("shadow", "thresholds");
+  private static final Set<String> PROFILE_KEYS = Set.of("shadow", "parallel", "thresholds");
   private static final Map<String, Decision> THRESHOLD_KEYS =
       Map.of("flag", Decision.FLAG, "redact", Decision.REDACT, "block", Decision.BLOCK);
 
@@ -83,6 +83,13 @@ public final class PolicyParser {
         throw bad(source, path + ".shadow", "must be true or false, was " + shadow);
       }
       builder.shadow(shadow.booleanValue());
+    }
+    var parallel = node.get("parallel");
+    if (parallel != null) {
+      if (!parallel.isBoolean()) {
+        throw bad(source, path + ".parallel", "must be true or false, was " + parallel);
+      }
+      builder.parallel(parallel.booleanValue());
     }
     var thresholds = node.get("thresholds");
     if (thresholds == null || !thresholds.isObject()) {

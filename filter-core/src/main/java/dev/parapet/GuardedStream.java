@@ -1,0 +1,506 @@
+package dev.parapet;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.parapet.internal.FilterMetrics;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Guards one streamed completion: the producer pushes chunks in, the consumer receives only text whose
+ * window has passed the output stages, as {@link StreamEvent}s.
+ *
+ * <p>Windows and the hold-back bound are set by {@link StreamOptions}. Windows are checked one at a
+ * time, in order, on the filter's executor; events reach the consumer on that executor's threads, one
+ * at a time and in order: {@link StreamEvent.Released} events, then one terminal event.
+ *
+ * <ul>
+ *   <li>BLOCK: upstream is cancelled (the {@link #onCancel} hook runs), nothing of the blocked window
+ *       is released, and {@link StreamEvent.Blocked} carries the verdict and the refusal.
+ *   <li>REDACT: the window is released masked; text released earlier is never changed.
+ *   <li>A stage error under {@link FailMode#CLOSED} blocks like any BLOCK: a stream that cannot be
+ *       checked is stopped, never passed through.
+ *   <li>{@link #fail(Throwable)} from the producer: the text received so far is checked and released
+ *       as usual, then {@link StreamEvent.Failed} ends the stream.
+ * </ul>
+ *
+ * <p>Thread-safe: the producer's calls never block on a check and may come from any thread, one at a
+ * time. After {@link #cancel()} returns, no event starts being delivered. A consumer that throws
+ * cancels the stream. Chunks pushed after the stream ended (blocked, cancelled) are dropped.
+ *
+ * <pre>{@code
+ * GuardedStream stream = filter.openStream(context, event -> {
+ *   if (event instanceof StreamEvent.Released r) response.write(r.text());
+ *   if (event instanceof StreamEvent.Blocked b) response.write(b.refusal());
+ * });
+ * stream.onCancel(modelCall::cancel);
+ * model.stream(prompt, stream::accept, stream::complete, stream::fail);
+ * }</pre>
+ */
+public final class GuardedStream {
+
+  private final Pipeline pipeline;
+  private final Context context;
+  private final StreamOptions options;
+  private final Executor executor;
+  private final Consumer<? super StreamEvent> consumer;
+  private final LongSupplier nanoTime;
+  private final FilterMetrics metrics;
+  private final Redaction.Vault vault;
+  private final Redaction.Vault restore;
+
+  private final Object lock = new Object();
+  // Everything below is guarded by lock.
+  private final StringBuilder pending = new StringBuilder();
+  private final ArrayDeque<long[]> arrivals = new ArrayDeque<>(); // {end offset received, nanos}
+  private final StringBuilder checked = new StringBuilder(); // original text released so far
+  private long received;
+  private long consumed;
+  private long releasedChars;
+  private boolean checking;
+  private boolean upstreamDone;
+  private Throwable upstreamError;
+  private boolean gateOpen = true;
+  private boolean ended;
+  private boolean upstreamCancelled;
+  private Runnable cancelHook;
+  private ScheduledFuture<?> timer;
+  private Decision strongest = Decision.ALLOW;
+  private volatile boolean silenced;
+
+  GuardedStream(
+      Pipeline pipeline,
+      Context context,
+      StreamOptions options,
+      Executor executor,
+      Consumer<? super StreamEvent> consumer,
+      LongSupplier nanoTime,
+      FilterMetrics metrics,
+      Redaction.Vault vault,
+      Redaction.Vault restore) {
+    this.pipeline = pipeline;
+    this.context = context;
+    this.options = options;
+    this.executor = executor;
+    this.consumer = consumer;
+    this.nanoTime = nanoTime;
+    this.metrics = metrics;
+    this.vault = vault != null ? vault : new Redaction.Vault(); // one numbering for all windows
+    this.restore = restore;
+  }
+
+  /**
+   * Pushes the next chunk of the completion. Never blocks on a check.
+   *
+   * @throws IllegalStateException if the producer already called {@link #complete} or {@link #fail}
+   */
+  public void accept(String chunk) {
+    requireNonNull(chunk, "chunk");
+    Window start;
+    synchronized (lock) {
+      if (upstreamDone) {
+        throw new IllegalStateException("accept after complete() or fail()");
+      }
+      if (ended || chunk.isEmpty()) {
+        return;
+      }
+      long now = nanoTime.getAsLong();
+      pending.append(chunk);
+      received += chunk.length();
+      arrivals.addLast(new long[] {received, now});
+      start = nextCheck(now);
+    }
+    submit(start);
+  }
+
+  /** Ends the completion normally: what is held is checked (with the whole text, if set) and released. */
+  public void complete() {
+    end(null);
+  }
+
+  /**
+   * Ends the completion with an error: what arrived is still checked and released, then {@link
+   * StreamEvent.Failed} carries the error.
+   */
+  public void fail(Throwable error) {
+    end(requireNonNull(error, "error"));
+  }
+
+  /**
+   * Cancels the stream from the consumer's side: held text is dropped, the {@link #onCancel} hook runs,
+   * and no further event starts being delivered. Idempotent.
+   */
+  public void cancel() {
+    Runnable hook;
+    synchronized (lock) {
+      silenced = true;
+      if (ended) {
+        return;
+      }
+      ended = true;
+      pending.setLength(0);
+      cancelTimer();
+      hook = cancelUpstream();
+    }
+    metrics.streamEnded("cancelled");
+    runHook(hook);
+  }
+
+  /**
+   * Sets what cancels the upstream producer (for example the model call's cancel). It runs at most once,
+   * on BLOCK, on {@link #cancel()}, or when the text cannot be checked; at once if that already
+   * happened.
+   */
+  public void onCancel(Runnable hook) {
+    requireNonNull(hook, "hook");
+    boolean runNow;
+    synchronized (lock) {
+      runNow = upstreamCancelled;
+      if (!runNow) {
+        cancelHook = hook;
+      }
+    }
+    if (runNow) {
+      runHook(hook);
+    }
+  }
+
+  /** Returns whether the stream has ended: terminal event delivered or being delivered, or cancelled. */
+  public boolean isDone() {
+    synchronized (lock) {
+      return ended;
+    }
+  }
+
+  /** Holds every check until {@link #openGate()}; used while a speculative call's prompt is checked. */
+  void closeGate() {
+    synchronized (lock) {
+      gateOpen = false;
+    }
+  }
+
+  /** Lets checks start; what arrived meanwhile is windowed as usual. */
+  void openGate() {
+    Window start;
+    synchronized (lock) {
+      gateOpen = true;
+      start = nextCheck(nanoTime.getAsLong());
+    }
+    submit(start);
+  }
+
+  /** Ends the stream with a verdict reached elsewhere (a blocked prompt): cancels upstream. */
+  void block(Verdict verdict) {
+    Runnable hook;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      pending.setLength(0);
+      cancelTimer();
+      hook = cancelUpstream();
+    }
+    runHook(hook);
+    metrics.streamEnded("blocked");
+    emit(new StreamEvent.Blocked(verdict, 0));
+  }
+
+  /** Cancels upstream and ends the stream without any event (a discarded speculative call). */
+  void discard() {
+    silenced = true;
+    cancel();
+  }
+
+  private void end(Throwable error) {
+    Window start;
+    synchronized (lock) {
+      if (upstreamDone) {
+        throw new IllegalStateException("complete() or fail() was already called");
+      }
+      upstreamDone = true;
+      upstreamError = error;
+      if (ended) {
+        return;
+      }
+      cancelTimer();
+      start = nextCheck(nanoTime.getAsLong());
+    }
+    submit(start);
+  }
+
+  /** A window to check: released context in front, the new text, and whether it is the last. */
+  private record Window(String context, String text, boolean last, long firstArrival) {}
+
+  /** Under lock: takes the next window if one is due and nothing runs; else arms the timer. */
+  private Window nextCheck(long now) {
+    if (ended || checking || !gateOpen) {
+      return null;
+    }
+    var window = nextWindow(now);
+    if (window == null) {
+      armTimer(now);
+      return null;
+    }
+    cancelTimer();
+    checking = true;
+    return window;
+  }
+
+  private Window nextWindow(long now) {
+    if (upstreamDone) {
+      long first = arrivals.isEmpty() ? now : arrivals.peekFirst()[1];
+      var text = pending.toString();
+      consume(text.length());
+      var context = options.finalCheck() ? checked.toString() : tail();
+      return new Window(context, text, true, first);
+    }
+    if (pending.length() == 0) {
+      return null;
+    }
+    int limit = Math.min(pending.length(), options.windowChars());
+    int cut = sentenceEnd(pending, limit);
+    if (cut <= 0 && pending.length() >= options.windowChars()) {
+      cut = spaceCut(pending, options.windowChars());
+    }
+    long first = arrivals.peekFirst()[1];
+    if (cut <= 0 && now - first >= options.maxDelay().toNanos()) {
+      cut = pending.length();
+    }
+    if (cut > 0 && Character.isHighSurrogate(pending.charAt(cut - 1))) {
+      cut--; // never split a surrogate pair; its low half is on the way
+    }
+    if (cut <= 0) {
+      return null;
+    }
+    var text = pending.substring(0, cut);
+    consume(cut);
+    return new Window(tail(), text, false, first);
+  }
+
+  private void consume(int chars) {
+    pending.delete(0, chars);
+    consumed += chars;
+    while (!arrivals.isEmpty() && arrivals.peekFirst()[0] <= consumed) {
+      arrivals.removeFirst();
+    }
+  }
+
+  /** The released text checked again in front of a window: its last contextChars, from a word start. */
+  private String tail() {
+    int length = checked.length();
+    int from = Math.max(0, length - options.contextChars());
+    if (from > 0) {
+      for (int i = from; i < length && i < from + 24; i++) {
+        if (Character.isWhitespace(checked.charAt(i))) {
+          from = i + 1;
+          break;
+        }
+      }
+      if (Character.isLowSurrogate(checked.charAt(Math.min(from, length - 1))) && from < length) {
+        from++;
+      }
+    }
+    return checked.substring(from);
+  }
+
+  /** The end of the last sentence that ends before {@code limit}, or 0. */
+  static int sentenceEnd(CharSequence text, int limit) {
+    for (int i = limit - 1; i >= 0; i--) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        return i + 1;
+      }
+      if (Character.isWhitespace(c) && i > 0) {
+        int j = i - 1;
+        while (j > 0 && isClosing(text.charAt(j))) {
+          j--;
+        }
+        char end = text.charAt(j);
+        if (end == '.' || end == '!' || end == '?' || end == '\u3002' || end == '\uFF01' || end == '\uFF1F') {
+          return i + 1;
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static boolean isClosing(char c) {
+    return c == '"' || c == '\'' || c == ')' || c == ']' || c == '\u201D' || c == '\u2019' || c == '*';
+  }
+
+  /** Where to cut a full window: after its last space in the second half, else at the limit. */
+  private static int spaceCut(CharSequence text, int limit) {
+    for (int i = limit - 1; i >= limit / 2; i--) {
+      if (Character.isWhitespace(text.charAt(i))) {
+        return i + 1;
+      }
+    }
+    return limit;
+  }
+
+  private void armTimer(long now) {
+    if (timer != null || pending.length() == 0 || upstreamDone) {
+      return;
+    }
+    long due = arrivals.peekFirst()[1] + options.maxDelay().toNanos();
+    timer = StreamTimer.schedule(this::onTimer, Math.max(0, due - now), TimeUnit.NANOSECONDS);
+  }
+
+  private void onTimer() {
+    Window start;
+    synchronized (lock) {
+      timer = null;
+      start = nextCheck(nanoTime.getAsLong());
+    }
+    submit(start);
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private Runnable cancelUpstream() {
+    if (upstreamCancelled) {
+      return null;
+    }
+    upstreamCancelled = true;
+    var hook = cancelHook;
+    cancelHook = null;
+    return hook;
+  }
+
+  private void submit(Window window) {
+    if (window == null) {
+      return;
+    }
+    try {
+      executor.execute(() -> check(window));
+    } catch (RejectedExecutionException e) {
+      fatal(e);
+    }
+  }
+
+  /** Runs on the executor; only one runs at a time per stream, so events keep their order. */
+  private void check(Window window) {
+    Verdict verdict;
+    try {
+      verdict =
+          pipeline.check(
+              window.context() + window.text(), Direction.OUTPUT, context, vault, window.context().length());
+    } catch (RuntimeException e) {
+      fatal(e);
+      return;
+    }
+    long now = nanoTime.getAsLong();
+    if (verdict.blocked()) {
+      Runnable hook;
+      long released;
+      synchronized (lock) {
+        if (ended) {
+          return;
+        }
+        ended = true;
+        pending.setLength(0);
+        cancelTimer();
+        hook = cancelUpstream();
+        released = releasedChars;
+      }
+      runHook(hook);
+      metrics.streamEnded("blocked");
+      emit(new StreamEvent.Blocked(verdict, released));
+      return;
+    }
+    var text = verdict.text().substring(window.context().length());
+    if (restore != null) {
+      text = restore.restore(text);
+    }
+    StreamEvent.Released released = null;
+    StreamEvent terminal = null;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      strongest = strongest.max(verdict.decision());
+      checked.append(window.text());
+      if (!options.finalCheck() && checked.length() > 2 * options.contextChars() + 64) {
+        checked.delete(0, checked.length() - options.contextChars() - 32);
+      }
+      if (!text.isEmpty()) {
+        released = new StreamEvent.Released(text, releasedChars, now);
+        releasedChars += text.length();
+      }
+      if (window.last()) {
+        ended = true;
+        terminal =
+            upstreamError == null
+                ? new StreamEvent.Completed(verdict, strongest, releasedChars)
+                : new StreamEvent.Failed(upstreamError, releasedChars);
+      }
+    }
+    if (released != null) {
+      metrics.holdBack(now - window.firstArrival());
+      emit(released);
+    }
+    if (terminal != null) {
+      metrics.streamEnded(terminal instanceof StreamEvent.Completed ? "completed" : "failed");
+      emit(terminal);
+      return;
+    }
+    Window next;
+    synchronized (lock) {
+      checking = false;
+      next = nextCheck(nanoTime.getAsLong());
+    }
+    submit(next);
+  }
+
+  /** The text could not be checked: stop, cancel upstream, release nothing more. */
+  void fatal(Throwable error) {
+    Runnable hook;
+    long released;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      pending.setLength(0);
+      cancelTimer();
+      hook = cancelUpstream();
+      released = releasedChars;
+    }
+    runHook(hook);
+    metrics.streamEnded("failed");
+    emit(new StreamEvent.Failed(error, released));
+  }
+
+  private void emit(StreamEvent event) {
+    if (silenced) {
+      return;
+    }
+    try {
+      consumer.accept(event);
+    } catch (RuntimeException e) {
+      cancel();
+    }
+  }
+
+  /** Runs the upstream cancel hook; its failure must not keep the terminal event from the consumer. */
+  private static void runHook(Runnable hook) {
+    if (hook != null) {
+      try {
+        hook.run();
+      } catch (RuntimeException ignored) {
+        // upstream is being abandoned either way
+      }
+    }
+  }
+}
