@@ -291,43 +291,75 @@ public final class GuardedStream {
     }
   }
 
-  /** The released text checked again in front of a window: its last contextChars, from a word start. */
+  /**
+   * The released text checked again in front of a window: the unfinished sentence the last window
+   * ended in (at most contextChars of it, from a word start), or nothing after a sentence end. Whole
+   * sentences are left out on purpose: in a pooled classifier they would dilute the new text.
+   */
   private String tail() {
     int length = checked.length();
     int from = Math.max(0, length - options.contextChars());
-    if (from > 0) {
+    int sentence = lastSentenceEnd(checked, from);
+    if (sentence >= 0) {
+      from = sentence;
+    } else if (from > 0) {
       for (int i = from; i < length && i < from + 24; i++) {
         if (Character.isWhitespace(checked.charAt(i))) {
           from = i + 1;
           break;
         }
       }
-      if (Character.isLowSurrogate(checked.charAt(Math.min(from, length - 1))) && from < length) {
-        from++;
-      }
+    }
+    if (from < length && Character.isLowSurrogate(checked.charAt(from))) {
+      from++;
     }
     return checked.substring(from);
   }
 
-  /** The end of the last sentence that ends before {@code limit}, or 0. */
-  static int sentenceEnd(CharSequence text, int limit) {
-    for (int i = limit - 1; i >= 0; i--) {
-      char c = text.charAt(i);
-      if (c == '\n') {
-        return i + 1;
+  /** Where the text after the last sentence end in {@code text[from, length)} starts, or -1. */
+  static int lastSentenceEnd(CharSequence text, int from) {
+    for (int i = text.length() - 1; i >= Math.max(from, 1); i--) {
+      if (text.charAt(i - 1) == '\n') {
+        return i;
       }
-      if (Character.isWhitespace(c) && i > 0) {
+      if (Character.isWhitespace(text.charAt(i))) {
         int j = i - 1;
-        while (j > 0 && isClosing(text.charAt(j))) {
+        while (j > from && isClosing(text.charAt(j))) {
           j--;
         }
-        char end = text.charAt(j);
-        if (end == '.' || end == '!' || end == '?' || end == '\u3002' || end == '\uFF01' || end == '\uFF1F') {
+        if (isSentenceEnd(text.charAt(j))) {
           return i + 1;
         }
       }
     }
-    return 0;
+    return -1;
+  }
+
+  private static boolean isSentenceEnd(char c) {
+    return c == '.' || c == '!' || c == '?' || c == '\u3002' || c == '\uFF01' || c == '\uFF1F';
+  }
+
+  /**
+   * The end of the first sentence in {@code text[0, limit)}, or 0: one sentence per window keeps a
+   * harmful sentence from being diluted by benign ones in a pooled classifier.
+   */
+  static int sentenceEnd(CharSequence text, int limit) {
+    for (int i = 1; i < limit; i++) {
+      char c = text.charAt(i - 1);
+      if (c == '\n') {
+        return i;
+      }
+      if (Character.isWhitespace(text.charAt(i))) {
+        int j = i - 1;
+        while (j > 0 && isClosing(text.charAt(j))) {
+          j--;
+        }
+        if (isSentenceEnd(text.charAt(j))) {
+          return i + 1;
+        }
+      }
+    }
+    return limit > 0 && text.charAt(limit - 1) == '\n' ? limit : 0;
   }
 
   private static boolean isClosing(char c) {

@@ -8,11 +8,13 @@ import java.time.Duration;
  * How a {@link GuardedStream} cuts a token stream into windows, and how long it may hold text back.
  *
  * <p>Text reaches the consumer only after the window holding it has passed the output stages. A window
- * closes at the last sentence end (a {@code . ! ?} followed by a space, or a line break) that arrived,
- * when {@link #windowChars()} chars are waiting (cut at a space where there is one), or when the oldest
- * waiting char is {@link #maxDelay()} old, whichever comes first. Each window is checked together
- * with up to {@link #contextChars()} chars of the text released before it, so a phrase split across
- * two windows is still seen whole.
+ * closes at the end of a sentence (a {@code . ! ?} followed by a space, or a line break), when {@link
+ * #windowChars()} chars are waiting (cut at a space where there is one), or when the oldest waiting
+ * char is {@link #maxDelay()} old, whichever comes first. One sentence per window keeps a harmful
+ * sentence from being averaged away among benign ones by a pooled classifier. When a window was cut
+ * inside a sentence, the released part of that sentence (up to {@link #contextChars()} chars) is
+ * checked again in front of the next window, so a phrase split across two windows is still seen
+ * whole.
  *
  * <p>Hold-back bound: a char waits at most {@code maxDelay} before its window is handed to the
  * stages, plus the rest of the check in flight (one window) if there is one, plus its own window's
@@ -20,8 +22,8 @@ import java.time.Duration;
  * window to close.
  *
  * @param windowChars the most chars in one window, at least 16 (default 400)
- * @param contextChars released chars checked again in front of each window, 0 to {@code windowChars}
- *     (default 120)
+ * @param contextChars the most chars of a released, unfinished sentence checked again in front of
+ *     the next window, 0 to {@code windowChars} (default 120)
  * @param maxDelay the longest a char waits for its window to close, positive (default 250 ms)
  * @param finalCheck whether the whole text is checked once more at the end, before the last window
  *     is released (default true); the last window is then released only if the whole text passes

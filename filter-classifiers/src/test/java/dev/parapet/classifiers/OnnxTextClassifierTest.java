@@ -253,6 +253,51 @@ class OnnxTextClassifierTest {
   }
 
   @Test
+  void stream_threatInTheMiddleOfAnAnswer_neverReachesTheConsumer() throws Exception {
+    var filter =
+        SafetyFilter.builder()
+            .policy(Policy.of(Profile.builder("p").block("threat", 0.5).build()))
+            .outputStage(unbatched)
+            .build();
+    var before = String.join(" ", benign.subList(0, 5)) + " ";
+    var answer = before + harmful.get(0) + " " + String.join(" ", benign.subList(5, benign.size()));
+    var events = new java.util.concurrent.LinkedBlockingQueue<dev.parapet.StreamEvent>();
+    var stream = filter.openStream(dev.parapet.Context.defaults(), events::add);
+    var cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+    stream.onCancel(() -> cancelled.set(true));
+    var producer =
+        new Thread(
+            () -> {
+              for (var word : answer.split("(?<= )")) { // one word per token, 2 ms apart
+                if (cancelled.get()) {
+                  return;
+                }
+                stream.accept(word);
+                try {
+                  Thread.sleep(2);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+              stream.complete();
+            });
+    producer.start();
+
+    var released = new StringBuilder();
+    dev.parapet.StreamEvent event;
+    while (!(event = events.poll(30, TimeUnit.SECONDS)).terminal()) {
+      released.append(((dev.parapet.StreamEvent.Released) event).text());
+    }
+    producer.join(10_000);
+
+    assertThat(event).isInstanceOf(dev.parapet.StreamEvent.Blocked.class);
+    // Nothing of the harmful sentence or after it (compared without echoing the fixture text).
+    assertThat(before.startsWith(released.toString())).as("released only text before the threat").isTrue();
+    assertThat(released.length()).as("released the benign sentences before it").isPositive();
+    assertThat(cancelled).isTrue();
+  }
+
+  @Test
   void close_isIdempotentAndLaterUseThrows() {
     var classifier = OnnxTextClassifier.builder(TestModels.threatModel()).id("closing").build();
     classifier.close();
