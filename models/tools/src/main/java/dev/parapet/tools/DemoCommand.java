@@ -13,9 +13,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code bin/parapet demo}: runs a small shipped sample of prompts and answers through the default
- * filter (the shipped models, balanced profile) and prints per text the decision, the top categories
- * and the latency. Blocked texts are not echoed.
+ * {@code bin/parapet demo [--profile NAME] [--stream [--token-ms N]]}: runs a small shipped sample of
+ * prompts and answers through the default filter (the shipped models, balanced profile) and prints per
+ * text the decision, the top categories and the latency. Blocked texts are not echoed. With {@code
+ * --stream} it replays sample answers token by token through a guarded stream instead (see {@link
+ * StreamDemo}).
  */
 final class DemoCommand {
 
@@ -25,7 +27,7 @@ final class DemoCommand {
   private DemoCommand() {}
 
   static int run(String[] args, PrintStream out) {
-    var options = Args.parse(args, Set.of("--profile"), Set.of());
+    var options = Args.parse(args, Set.of("--profile", "--token-ms"), Set.of("--stream"));
     String samples;
     try (var in = DemoCommand.class.getResourceAsStream(SAMPLES)) {
       samples = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -40,6 +42,18 @@ final class DemoCommand {
       }
       var context = Context.defaults().withProfile(profile);
       filter.check("warm-up", CheckCommand.direction("input"), context);
+      if (options.has("--stream")) {
+        long tokenMillis = tokenMillis(options.get("--token-ms", "40"));
+        out.printf(
+            "Parapet demo --stream: model guard (%s), profile %s, windows of one sentence (at most %d chars,"
+                + " %d ms)%n%n",
+            defaults.classifier().executionProvider(),
+            filter.policy().profile(profile).name(),
+            dev.parapet.StreamOptions.defaults().windowChars(),
+            dev.parapet.StreamOptions.defaults().maxDelay().toMillis());
+        StreamDemo.run(filter, context, tokenMillis, out);
+        return 0;
+      }
       out.printf(
           "Parapet demo: model guard (%s), profile %s%n%n",
           defaults.classifier().executionProvider(), filter.policy().profile(profile).name());
@@ -62,6 +76,18 @@ final class DemoCommand {
       }
     }
     return 0;
+  }
+
+  private static long tokenMillis(String value) {
+    try {
+      long millis = Long.parseLong(value);
+      if (millis >= 0 && millis <= 10_000) {
+        return millis;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException("--token-ms must be a whole number of milliseconds in [0, 10000], was '" + value + "'");
   }
 
   private static String preview(String text) {

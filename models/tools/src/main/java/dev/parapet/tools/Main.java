@@ -16,8 +16,9 @@ public final class Main {
       usage: bin/parapet <command> [options]
 
       commands:
-        demo
-            run the shipped sample prompts and answers through the default filter
+        demo [--profile NAME] [--stream [--token-ms N]]
+            run the shipped sample prompts and answers through the default filter;
+            --stream replays sample answers token by token (N ms apart, default 40) through a guarded stream
         check [--profile NAME] [--direction input|output] [--policy FILE]
             read text on stdin, check it with the default filter, print one JSON verdict
         eval --model ID|DIR --data FILE.jsonl [--profile NAME] [--policy FILE] [--scores OUT.jsonl] [--report OUT.html]

@@ -71,6 +71,28 @@ class MainTest {
   }
 
   @Test
+  void demoStream_releasesCheckedSentencesAndStopsTheAbusiveStream() {
+    assertThat(run("", "demo", "--stream", "--token-ms", "5")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+    var printed = out.toString(StandardCharsets.UTF_8);
+    var lines = printed.lines().toList();
+    assertThat(lines.get(0)).startsWith("Parapet demo --stream: model guard");
+    assertThat(lines.stream().filter(l -> l.startsWith("stream "))).hasSize(3);
+    assertThat(printed).contains("[EMAIL_1]").doesNotContain("maria.lopez@");
+    assertThat(lines.stream().filter(l -> l.contains("BLOCKED after"))).hasSize(1);
+    assertThat(lines.stream().filter(l -> l.contains("completed: "))).hasSize(2);
+    assertThat(lines).anyMatch(l -> l.startsWith("  upstream cancelled after"));
+    // The blocked sentence and everything after it is never printed.
+    assertThat(printed).doesNotContain("budget").doesNotContain("better off");
+  }
+
+  @Test
+  void demoStream_badTokenRate_isAUsageError() {
+    assertThat(run("", "demo", "--stream", "--token-ms", "fast")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--token-ms");
+  }
+
+  @Test
   void eval_printsMetricsAndWritesScoresAndReport() throws Exception {
     var data =
         Files.writeString(
