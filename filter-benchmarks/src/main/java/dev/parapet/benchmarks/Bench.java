@@ -18,7 +18,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code bin/parapet bench [--quick] [--json FILE]}: runs the suite and prints (and writes) the summary
  * figures, each computed from this run's JMH results: {@code check_over_raw_64}, {@code cache_hit_us},
  * {@code batching_speedup_16tok}, {@code batching_speedup_128tok}, {@code djl_over_parapet_1t}, {@code
- * rules_10kb_us}. {@code --quick}: one short warm-up and two short measurements per benchmark, one
+ * rules_10kb_us}, and the streaming figures {@code stream_first_release_over_window} and {@code
+ * stream_overhead_pct} (see {@link StreamingBenchmark}). {@code --quick}: one short warm-up and two short measurements per benchmark, one
  * fork, 8 callers only; the full run uses the annotations' settings and 1, 8 and 16 callers.
  */
 public final class Bench {
@@ -44,6 +45,7 @@ public final class Bench {
     var results = new ArrayList<RunResult>();
     results.addAll(run(options(quick).include(OverheadBenchmark.class.getName())));
     results.addAll(run(options(quick).include(RulesBenchmark.class.getName())));
+    results.addAll(run(options(quick).include(StreamingBenchmark.class.getName())));
     var threadCounts = quick ? List.of(8) : List.of(1, 8, 16);
     var throughput = new ArrayList<RunResult>();
     for (int threads : threadCounts) {
@@ -58,14 +60,28 @@ public final class Bench {
     summary.put("cache_hit_us", find(results, "OverheadBenchmark.cacheHit", "tokens=64"));
     summary.put("batching_speedup_16tok", speedup(throughput, 16));
     summary.put("batching_speedup_128tok", speedup(throughput, 128));
-    summary.putNull("djl_over_parapet_1t");
+    summary.put(
+        "djl_over_parapet_1t",
+        ratio(find(results, "OverheadBenchmark.djl", "tokens=64"), find(results, "OverheadBenchmark.check", "tokens=64")));
     summary.put("rules_10kb_us", find(results, "RulesBenchmark.allRules", "chars=10240", "phrases=100"));
+    summary.put(
+        "stream_first_release_over_window",
+        ratio(find(results, "StreamingBenchmark.firstRelease"), find(results, "StreamingBenchmark.windowCheck")));
+    summary.put(
+        "stream_overhead_pct",
+        Math.round(
+                (find(results, "StreamingBenchmark.streamAnswer") / find(results, "StreamingBenchmark.checkWindows") - 1)
+                    * 1000)
+            / 10.0);
     summary.put("rules_10kb_100k_phrases_us", find(results, "RulesBenchmark.allRules", "chars=10240", "phrases=100000"));
     var notes = summary.putObject("notes");
     notes.put("mode", quick ? "quick" : "full");
     notes.put("intra_op_threads", 1);
     notes.put("batching_callers", 8);
-    notes.put("djl_over_parapet_1t", "not measured: the DJL ONNX Runtime peer benchmark is not written yet");
+    notes.put(
+        "djl_over_parapet_1t",
+        "DJL OnnxRuntime engine + Predictor with a minimal sigmoid translator (DJL's HF translator needs"
+            + " NDArray.argSort, unavailable offline on this engine) / SafetyFilter.check, 64 tokens");
     notes.put("cpu", cpu());
     notes.put("available_processors", Runtime.getRuntime().availableProcessors());
     var all = summary.putArray("results");

@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The filter's cost against the bare model: {@code raw} (hand-written DJL tokenize + {@code
  * OrtSession.run} of the shipped graph), {@code check} (the same text through {@code
- * SafetyFilter.check} with the cache off), {@code cacheHit} (a repeated text, cache on). One intra-op
- * thread everywhere.
+ * SafetyFilter.check} with the cache off), {@code cacheHit} (a repeated text, cache on), and the peer
+ * {@code djl} (DJL's ONNX Runtime engine, see {@link DjlPeer}). One intra-op thread everywhere.
  *
  * <pre>
  * ORT_DISABLE_TELEMETRY=1 java -jar filter-benchmarks/target/benchmarks.jar OverheadBenchmark
@@ -45,6 +45,7 @@ public class OverheadBenchmark {
   int tokens;
 
   private RawModel raw;
+  private DjlPeer djl;
   private OnnxTextClassifier guard;
   private SafetyFilter uncached;
   private SafetyFilter cached;
@@ -52,6 +53,7 @@ public class OverheadBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
+    djl = new DjlPeer(); // first: DJL's engine insists on creating the ONNX Runtime environment itself
     raw = new RawModel();
     guard = ShippedModels.builder(ShippedModels.GUARD).batching(Batching.off()).maxLength(512).build();
     var policy = ShippedModels.recommendedPolicy();
@@ -65,6 +67,7 @@ public class OverheadBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
     guard.close();
+    djl.close();
     raw.close();
   }
 
@@ -72,6 +75,12 @@ public class OverheadBenchmark {
   @Benchmark
   public float[] raw() throws Exception {
     return raw.score(text);
+  }
+
+  /** The peer: the same text and graph through DJL's ONNX Runtime engine and a Predictor. */
+  @Benchmark
+  public float[] djl() throws Exception {
+    return djl.score(text);
   }
 
   /** The same text and graph through the filter, cache off. */
