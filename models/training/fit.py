@@ -9,7 +9,11 @@ logistic regression per category (scikit-learn; one-vs-rest, multi-label), and w
   --metrics  metrics.json: validation and test metrics per category at the balanced thresholds
 
 A category's training set is its positives, the records whose source covers it without labelling
-it, and every benign record; hard negatives (benign texts that sound harmful) weigh 3x. Fixed seeds.
+it, and every benign record. Each source weighs at most SOURCE_CAP records' worth (two tweet corpora
+are 60% of the pool and would teach every head "insults"); hard negatives (benign texts that sound
+harmful) weigh 3x. Parapet's authored examples (authored_train.jsonl) join training; their held-out
+half (authored_validation.jsonl) sets how far the balanced profile may go: it may block at most
+AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts. Fixed seeds.
 """
 import argparse
 import json
@@ -22,6 +26,9 @@ CONTENT = ["toxicity", "hate", "harassment", "sexual", "violence", "self_harm", 
 ATTACK = ["jailbreak", "prompt_injection"]
 LABELS = CONTENT + ATTACK
 HARD_NEGATIVE_WEIGHT = 3.0
+SOURCE_CAP = 2000.0
+AUTHORED_WEIGHT = 5.0
+AUTHORED_BENIGN_BLOCK = 0.04
 # Categories that flag rather than block under the balanced profile: plain profanity is reported, not
 # acted on (it is not "unsafe" by itself).
 FLAG_ONLY = {"toxicity"}
@@ -31,6 +38,31 @@ def load(work, split, hidden=384):
     records = [json.loads(l) for l in open(f"{work}/{split}.jsonl", encoding="utf-8")]
     x = np.fromfile(f"{work}/{split}.f32", dtype="<f4").reshape(len(records), hidden)
     return records, x
+
+
+def load_with_authored(work, split):
+    """A pool split plus the authored half that goes with it (train or validation)."""
+    records, x = load(work, split)
+    try:
+        extra, ex = load(work, f"authored_{split}")
+    except FileNotFoundError:
+        return records, x
+    return records + extra, np.vstack([x, ex])
+
+
+def primary_source(record):
+    return record["source"].split("+")[0]
+
+
+def sample_weights(records):
+    """Caps each source's total weight at SOURCE_CAP; hard negatives and authored texts weigh more."""
+    counts = {}
+    for r in records:
+        counts[primary_source(r)] = counts.get(primary_source(r), 0) + 1
+    w = np.array([min(1.0, SOURCE_CAP / counts[primary_source(r)]) for r in records])
+    w *= np.array([HARD_NEGATIVE_WEIGHT if r["hard_negative"] else 1.0 for r in records])
+    w *= np.array([AUTHORED_WEIGHT if r["source"].startswith("authored_") else 1.0 for r in records])
+    return w
 
 
 def targets(records, label):
@@ -63,6 +95,27 @@ def threshold_for(y, p, benign_scores, kind):
     return float(max(floor, np.quantile(benign_scores, 1.0 - BENIGN_FPR[kind])))
 
 
+def blocked_share(thresholds, alarming_scores, kind="balanced"):
+    """The share of authored benign-but-alarming validation prompts some blocking category blocks."""
+    blocked = np.zeros(len(next(iter(alarming_scores.values()))), dtype=bool)
+    for label, scores in alarming_scores.items():
+        if label not in FLAG_ONLY:
+            blocked |= scores >= thresholds[label][kind]
+    return round(float(blocked.mean()), 4)
+
+
+def calibrate(thresholds, alarming_scores, limit=AUTHORED_BENIGN_BLOCK):
+    """Raises balanced block thresholds, the category blocking most first, until at most `limit` of
+    the authored benign-but-alarming validation prompts are blocked."""
+    if not alarming_scores or not len(next(iter(alarming_scores.values()))):
+        return
+    while blocked_share(thresholds, alarming_scores) > limit:
+        worst = max((l for l in alarming_scores if l not in FLAG_ONLY),
+                    key=lambda l: int((alarming_scores[l] >= thresholds[l]["balanced"]).sum()))
+        above = np.sort(alarming_scores[worst][alarming_scores[worst] >= thresholds[worst]["balanced"]])
+        thresholds[worst]["balanced"] = float(min(0.999, above[0] + 1e-4))  # release the lowest one
+
+
 def metrics(y, p, t):
     pred = p >= t
     tp, fp = int((pred & (y == 1)).sum()), int((pred & (y == 0)).sum())
@@ -83,19 +136,24 @@ def main():
     ap.add_argument("--policy", required=True)
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--c", type=float, default=4.0)
+    ap.add_argument("--authored-benign-block", type=float, default=AUTHORED_BENIGN_BLOCK,
+                    help="the most the balanced profile may block of the authored benign-but-alarming half")
     args = ap.parse_args()
-    train, xtr = load(args.work, "train")
-    val, xva = load(args.work, "validation")
+    train, xtr = load_with_authored(args.work, "train")
+    val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
-    hard = np.array([r["hard_negative"] for r in train])
+    sw = sample_weights(train)
     val_benign = np.array([not r["labels"] for r in val])
+    alarming = np.array([r["source"] == "authored_benign_alarming" for r in val])
 
     weights, bias, thresholds, report = [], [], {}, {"validation": {}, "test": {}}
+    alarming_scores = {}
+    models = {}
     for label in LABELS:
         use, y = targets(train, label)
-        w = np.where(hard[use], HARD_NEGATIVE_WEIGHT, 1.0)
         model = LogisticRegression(C=args.c, max_iter=2000, random_state=0)
-        model.fit(xtr[use], y[use], sample_weight=w)
+        model.fit(xtr[use], y[use], sample_weight=sw[use])
+        models[label] = model
         weights.append(model.coef_[0].astype(np.float32).tolist())
         bias.append(float(model.intercept_[0]))
         vuse, vy = targets(val, label)
@@ -103,13 +161,21 @@ def main():
         benign = model.predict_proba(xva[val_benign])[:, 1]
         t = {k: threshold_for(vy[vuse], vp, benign, k) for k in ["strict", "balanced", "permissive"]}
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
+        thresholds[label] = t
+        alarming_scores[label] = model.predict_proba(xva[alarming])[:, 1]
+
+    calibrate(thresholds, alarming_scores, args.authored_benign_block)
+    for label in LABELS:
+        t = thresholds[label]
+        # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
         t["strict"] = min(t["strict"], t["balanced"])
         t["permissive"] = max(t["permissive"], t["balanced"])
-        thresholds[label] = t
-        report["validation"][label] = metrics(vy[vuse], vp, thresholds[label]["balanced"])
+        vuse, vy = targets(val, label)
+        report["validation"][label] = metrics(vy[vuse], models[label].predict_proba(xva[vuse])[:, 1], t["balanced"])
         tuse, ty = targets(test, label)
-        report["test"][label] = metrics(ty[tuse], model.predict_proba(xte[tuse])[:, 1], thresholds[label]["balanced"])
+        report["test"][label] = metrics(ty[tuse], models[label].predict_proba(xte[tuse])[:, 1], t["balanced"])
         print(label, "val", report["validation"][label], "test", report["test"][label], flush=True)
+    report["authored_benign_alarming_blocked"] = blocked_share(thresholds, alarming_scores)
 
     head = {"labels": LABELS, "normalize": True, "multiLabel": True, "weights": weights, "bias": bias}
     with open(args.head, "w") as f:

@@ -10,6 +10,9 @@ Writes, under --out (never committed: the texts are offensive and their licences
   train.jsonl, validation.jsonl, test.jsonl
                        the pool split 80/10/10 (seed 13), in the eval format {"id","text","labels"}
   eval/<set>.jsonl     evaluation-only sets (share-alike, non-commercial or unclear licences)
+  authored_train.jsonl, authored_validation.jsonl
+                       Parapet's own examples (models/training/authored/*.txt), split in halves by
+                       text hash; kept apart from the pool so adding some never reshuffles its splits
   counts.json          records per source and category
 
 Usage: python3 prepare.py --data ../../../shared/data --out ../../target/training
@@ -341,6 +344,36 @@ def eval_sets(d):
 
 # ---------------------------------------------------------------- dedupe, split, write
 
+# Parapet's authored examples: file -> (labels, covers, hard negative). See authored/README.md.
+AUTHORED = {
+    "benign_alarming": ((), set(ALL), True),
+    "self_harm": ({"self_harm", "unsafe"}, {"self_harm", "unsafe"}, False),
+    "threats": ({"harassment", "violence", "unsafe"}, {"harassment", "violence", "unsafe"}, False),
+    "harassment": ({"harassment", "unsafe"}, {"harassment", "unsafe"}, False),
+}
+
+
+def authored(out, eval_keys):
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "authored")
+    halves = {"train": [], "validation": []}
+    for kind, (labels, covers, hard) in AUTHORED.items():
+        for line in open(f"{here}/{kind}.txt", encoding="utf-8"):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            if norm(text) in eval_keys:
+                sys.exit(f"authored {kind}: a line matches an evaluation-only text: {text[:40]}...")
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            halves["train" if int(digest[-1], 16) % 2 == 0 else "validation"].append(
+                {"id": "authored-" + digest[:12], "text": text, "labels": sorted(labels),
+                 "source": "authored_" + kind, "covers": sorted(covers), "hard_negative": hard})
+    for name, part in halves.items():
+        with open(f"{out}/authored_{name}.jsonl", "w", encoding="utf-8") as f:
+            for r in part:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return {k: len(v) for k, v in halves.items()}
+
+
 def norm(text):
     return re.sub(r"\W+", " ", text.lower()).strip()
 
@@ -400,7 +433,8 @@ def main():
                 seen.add(norm(text))
                 f.write(json.dumps({"id": f"{name}-{i}", "text": text, "labels": sorted(labels)},
                                    ensure_ascii=False) + "\n")
-    counts = {"records": n, "by_source": Counter(s for r in records for s in r["source"].split("+")),
+    authored_counts = authored(args.out, eval_keys)
+    counts = {"records": n, "authored": authored_counts, "by_source": Counter(s for r in records for s in r["source"].split("+")),
               "by_category": Counter(l for r in records for l in r["labels"]),
               "benign": sum(1 for r in records if not r["labels"]),
               "hard_negatives": sum(1 for r in records if r["hard_negative"]),

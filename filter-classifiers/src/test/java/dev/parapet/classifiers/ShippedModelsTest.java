@@ -63,15 +63,23 @@ class ShippedModelsTest {
   }
 
   @Test
-  void defaultFilter_blocksHarmfulRequestsAndPassesOrdinaryOnes() {
+  void recommendedPolicy_strictBlocksHarmfulRequests_balancedActsOnThem_ordinaryPass() {
     var filter = SafetyFilter.builder().policy(ShippedModels.recommendedPolicy()).inputStage(guard).build();
     var harmful = TestModels.fixture("harmful-requests.txt");
+    var strict = dev.parapet.Context.profile("strict");
+    var balanced = dev.parapet.Context.profile("balanced");
 
     for (var text : harmful) {
-      assertThat(filter.check(text, Direction.INPUT).decision()).as("a harmful request fixture").isEqualTo(Decision.BLOCK);
+      assertThat(filter.check(text, Direction.INPUT, strict).decision()).as("a harmful request fixture, strict")
+          .isEqualTo(Decision.BLOCK);
+      // Balanced blocks only confident ones (model card: it may block 4% of benign prompts that
+      // sound dangerous); it flags the rest.
+      assertThat(filter.check(text, Direction.INPUT, balanced).decision()).as("a harmful request fixture, balanced")
+          .isIn(Decision.FLAG, Decision.BLOCK);
     }
-    assertThat(filter.check("Summarise the quarterly sales report in three bullet points.", Direction.INPUT).decision())
-        .isEqualTo(Decision.ALLOW);
+    var ordinary = "Summarise the quarterly sales report in three bullet points.";
+    assertThat(filter.check(ordinary, Direction.INPUT, strict).decision()).isEqualTo(Decision.ALLOW);
+    assertThat(filter.check(ordinary, Direction.INPUT, balanced).decision()).isEqualTo(Decision.ALLOW);
   }
 
   @Test

@@ -83,7 +83,7 @@ class MainTest {
     assertThat(lines.stream().filter(l -> l.contains("completed: "))).hasSize(2);
     assertThat(lines).anyMatch(l -> l.startsWith("  upstream cancelled after"));
     // The blocked sentence and everything after it is never printed.
-    assertThat(printed).doesNotContain("budget").doesNotContain("better off");
+    assertThat(printed).doesNotContain("budget").doesNotContain("make you pay");
   }
 
   @Test
@@ -119,7 +119,9 @@ class MainTest {
     assertThat(lines).hasSize(3);
     var first = new ObjectMapper().readTree(lines.get(0));
     assertThat(first.get("id").asText()).isEqualTo("a");
-    assertThat(first.get("decision").asText()).isEqualTo("BLOCK");
+    // Balanced acts on the harmful request (it blocks only confident ones; model card).
+    assertThat(first.get("decision").asText()).isIn("FLAG", "BLOCK");
+    assertThat(new ObjectMapper().readTree(lines.get(1)).get("decision").asText()).isEqualTo("ALLOW");
     assertThat(first.get("scores").has("unsafe")).isTrue();
     assertThat(new ObjectMapper().readTree(lines.get(2)).get("id").asText()).isEqualTo("3");
     assertThat(Files.readString(report)).contains("<svg").contains("harmful_request").doesNotContain("phishing");
