@@ -142,10 +142,7 @@ public final class GuardedStream {
       if (ended) {
         return;
       }
-      ended = true;
-      pending.setLength(0);
-      cancelTimer();
-      hook = cancelUpstream();
+      hook = endLocked();
     }
     metrics.streamEnded("cancelled");
     runHook(hook);
@@ -196,19 +193,7 @@ public final class GuardedStream {
 
   /** Ends the stream with a verdict reached elsewhere (a blocked prompt): cancels upstream. */
   void block(Verdict verdict) {
-    Runnable hook;
-    synchronized (lock) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      pending.setLength(0);
-      cancelTimer();
-      hook = cancelUpstream();
-    }
-    runHook(hook);
-    metrics.streamEnded("blocked");
-    emit(new StreamEvent.Blocked(verdict, 0));
+    stop("blocked", released -> new StreamEvent.Blocked(verdict, released));
   }
 
   /** Cancels upstream and ends the stream without any event (a discarded speculative call). */
@@ -434,21 +419,7 @@ public final class GuardedStream {
     }
     long now = nanoTime.getAsLong();
     if (verdict.blocked()) {
-      Runnable hook;
-      long released;
-      synchronized (lock) {
-        if (ended) {
-          return;
-        }
-        ended = true;
-        pending.setLength(0);
-        cancelTimer();
-        hook = cancelUpstream();
-        released = releasedChars;
-      }
-      runHook(hook);
-      metrics.streamEnded("blocked");
-      emit(new StreamEvent.Blocked(verdict, released));
+      stop("blocked", released -> new StreamEvent.Blocked(verdict, released));
       return;
     }
     var text = verdict.text().substring(window.context().length());
@@ -497,21 +468,31 @@ public final class GuardedStream {
 
   /** The text could not be checked: stop, cancel upstream, release nothing more. */
   void fatal(Throwable error) {
+    stop("failed", released -> new StreamEvent.Failed(error, released));
+  }
+
+  /** Ends the stream early: cancels upstream, releases nothing more, emits one terminal event. */
+  private void stop(String outcome, java.util.function.LongFunction<StreamEvent> terminal) {
     Runnable hook;
     long released;
     synchronized (lock) {
       if (ended) {
         return;
       }
-      ended = true;
-      pending.setLength(0);
-      cancelTimer();
-      hook = cancelUpstream();
+      hook = endLocked();
       released = releasedChars;
     }
     runHook(hook);
-    metrics.streamEnded("failed");
-    emit(new StreamEvent.Failed(error, released));
+    metrics.streamEnded(outcome);
+    emit(terminal.apply(released));
+  }
+
+  /** Under lock: marks the stream ended, drops held text, stops the timer; returns the cancel hook. */
+  private Runnable endLocked() {
+    ended = true;
+    pending.setLength(0);
+    cancelTimer();
+    return cancelUpstream();
   }
 
   private void emit(StreamEvent event) {
