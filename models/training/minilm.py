@@ -1,0 +1,90 @@
+"""MiniLM (BERT) in PyTorch, weights read from the fp32 ONNX graph of the Maven jar."""
+import math
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+
+def onnx_weights(path):
+    m = onnx.load(path)
+    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    out = {k: v for k, v in init.items() if not k.startswith("onnx::")}
+    # Weights of the dense layers are anonymous MatMul initializers; the Add after each MatMul
+    # names its bias: <layer>.bias -> <layer>.weight (transposed to torch's [out, in]).
+    producer = {o: n for n in m.graph.node for o in n.output}
+    for n in m.graph.node:
+        if n.op_type != "Add":
+            continue
+        bias = next((i for i in n.input if i in out and i.endswith(".bias")), None)
+        other = next((i for i in n.input if i != bias), None)
+        if bias is None or other not in producer or producer[other].op_type != "MatMul":
+            continue
+        mm = producer[other]
+        w = next((i for i in mm.input if i in init), None)
+        if w is not None:
+            out[bias[:-5] + ".weight"] = init[w].T.copy()
+    return out
+
+
+class Layer(torch.nn.Module):
+    def __init__(self, h, heads, inter):
+        super().__init__()
+        self.heads = heads
+        self.q, self.k, self.v = (torch.nn.Linear(h, h) for _ in range(3))
+        self.o = torch.nn.Linear(h, h)
+        self.ln1 = torch.nn.LayerNorm(h, eps=1e-12)
+        self.i = torch.nn.Linear(h, inter)
+        self.out = torch.nn.Linear(inter, h)
+        self.ln2 = torch.nn.LayerNorm(h, eps=1e-12)
+
+    def forward(self, x, bias):
+        b, t, h = x.shape
+        d = h // self.heads
+        split = lambda y: y.view(b, t, self.heads, d).transpose(1, 2)
+        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d) + bias, dim=-1)
+        ctx = (att @ v).transpose(1, 2).reshape(b, t, h)
+        x = self.ln1(x + self.o(ctx))
+        return self.ln2(x + self.out(torch.nn.functional.gelu(self.i(x))))
+
+
+class MiniLM(torch.nn.Module):
+    def __init__(self, w, heads=12):
+        super().__init__()
+        vocab, h = w["embeddings.word_embeddings.weight"].shape
+        layers = 1 + max(int(k.split(".")[2]) for k in w if k.startswith("encoder.layer."))
+        inter = w["encoder.layer.0.intermediate.dense.weight"].shape[0]
+        self.word = torch.nn.Embedding(vocab, h)
+        self.pos = torch.nn.Embedding(w["embeddings.position_embeddings.weight"].shape[0], h)
+        self.typ = torch.nn.Embedding(w["embeddings.token_type_embeddings.weight"].shape[0], h)
+        self.ln = torch.nn.LayerNorm(h, eps=1e-12)
+        self.layers = torch.nn.ModuleList(Layer(h, heads, inter) for _ in range(layers))
+        t = lambda a: torch.nn.Parameter(torch.from_numpy(np.array(a, dtype=np.float32)).float())
+        self.word.weight, self.pos.weight = t(w["embeddings.word_embeddings.weight"]), t(w["embeddings.position_embeddings.weight"])
+        self.typ.weight = t(w["embeddings.token_type_embeddings.weight"])
+        self.ln.weight, self.ln.bias = t(w["embeddings.LayerNorm.weight"]), t(w["embeddings.LayerNorm.bias"])
+        names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+                 "o": "attention.output.dense", "ln1": "attention.output.LayerNorm", "i": "intermediate.dense",
+                 "out": "output.dense", "ln2": "output.LayerNorm"}
+        for n, layer in enumerate(self.layers):
+            for attr, name in names.items():
+                mod = getattr(layer, attr)
+                mod.weight = t(w[f"encoder.layer.{n}.{name}.weight"])
+                mod.bias = t(w[f"encoder.layer.{n}.{name}.bias"])
+
+    def forward(self, ids, mask):
+        pos = torch.arange(ids.shape[1]).unsqueeze(0)
+        x = self.ln(self.word(ids) + self.pos(pos) + self.typ(torch.zeros_like(ids)))
+        bias = (1.0 - mask[:, None, None, :].float()) * -1e4
+        for layer in self.layers:
+            x = layer(x, bias)
+        return x
+
+    def embed(self, ids, mask):
+        """Mean pooling over real tokens, L2-normalised: the features the shipped heads read."""
+        x = self.forward(ids, mask)
+        m = mask.unsqueeze(-1).float()
+        pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1)

@@ -1,0 +1,57 @@
+"""BERT uncased WordPiece tokenisation from a tokenizer.json (plain Python)."""
+import json
+import unicodedata
+
+
+class WordPiece:
+    def __init__(self, path, max_len=128):
+        spec = json.load(open(path, encoding="utf-8"))
+        self.vocab = spec["model"]["vocab"]
+        self.unk = self.vocab["[UNK]"]
+        self.cls, self.sep = self.vocab["[CLS]"], self.vocab["[SEP]"]
+        self.max_len = max_len
+
+    @staticmethod
+    def _basic(text):
+        text = unicodedata.normalize("NFD", text.lower())
+        text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+        out, word = [], []
+        for c in text:
+            cat = unicodedata.category(c)
+            if c.isspace() or cat.startswith("C"):
+                if word:
+                    out.append("".join(word)); word = []
+            elif cat.startswith("P") or (33 <= ord(c) <= 47) or (58 <= ord(c) <= 64) or (91 <= ord(c) <= 96) or (123 <= ord(c) <= 126) \
+                    or 0x4E00 <= ord(c) <= 0x9FFF:
+                if word:
+                    out.append("".join(word)); word = []
+                out.append(c)
+            else:
+                word.append(c)
+        if word:
+            out.append("".join(word))
+        return out
+
+    def _pieces(self, word):
+        if len(word) > 100:
+            return [self.unk]
+        ids, start = [], 0
+        while start < len(word):
+            end, cur = len(word), None
+            while start < end:
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.vocab:
+                    cur = self.vocab[piece]; break
+                end -= 1
+            if cur is None:
+                return [self.unk]
+            ids.append(cur); start = end
+        return ids
+
+    def encode(self, text):
+        ids = []
+        for word in self._basic(text[:600]):
+            ids.extend(self._pieces(word))
+            if len(ids) >= self.max_len - 2:
+                break
+        return [self.cls] + ids[: self.max_len - 2] + [self.sep]
