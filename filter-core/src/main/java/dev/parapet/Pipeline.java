@@ -209,7 +209,8 @@ final class Pipeline {
   /**
    * Runs every stage of a side at once on the executor and merges the results in stage order. The first
    * run that makes the profile block cancels the stages still running (they are reported SKIPPED); a
-   * stage past its deadline is cancelled and reported TIMEOUT.
+   * stage past its deadline is cancelled and reported TIMEOUT. A stage the executor rejects runs on the
+   * calling thread.
    */
   private void runParallel(List<Stage> side, NormalizedText normalized, State state) {
     int count = side.size();
@@ -234,19 +235,12 @@ final class Pipeline {
       try {
         executor.execute(tasks[i]);
       } catch (RejectedExecutionException e) {
-        tasks[i].cancel(false);
-        runs[i] = finish(stage, StageReport.Outcome.ERROR, null, start);
+        tasks[i].run(); // a saturated executor: the waiting caller runs the stage itself
       }
     }
     boolean blocked = false;
     try {
       int open = count;
-      for (var run : runs) {
-        if (run != null) {
-          open--;
-          blocked |= run.blocks(state.profile);
-        }
-      }
       while (open > 0 && !blocked) {
         long next = Long.MAX_VALUE;
         for (int i = 0; i < count; i++) {

@@ -383,6 +383,27 @@ class StreamingTest {
   }
 
   @Test
+  void parallelStages_saturatedExecutor_callerRunsTheRejectedStages() {
+    var single = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>());
+    try {
+      var profile = Profile.builder("p").flag("toxicity", 0.5).redact("pii", 0.5).parallel(true).build();
+      var builder = SafetyFilter.builder().policy(Policy.of(profile)).executor(single);
+      builder.stage(Stage.of(KeywordClassifier.single("a", "toxicity", "rude", 0.6)).build());
+      builder.stage(Stage.of(KeywordClassifier.single("b", "toxicity", "awful", 0.7)).build());
+      builder.stage(Stage.of(PatternDetector.emails()).build());
+      var filter = builder.build();
+
+      var verdict = filter.check("rude mail bob@example.com", Direction.OUTPUT);
+
+      assertThat(verdict.stages()).extracting(StageReport::outcome).containsOnly(StageReport.Outcome.SUCCESS);
+      assertThat(verdict.decision()).isEqualTo(Decision.REDACT);
+      assertThat(verdict.text()).isEqualTo("rude mail [EMAIL_1]");
+    } finally {
+      single.shutdownNow();
+    }
+  }
+
+  @Test
   void parallelStages_firstBlockCancelsTheSlowOnes() {
     var release = new java.util.concurrent.CountDownLatch(1);
     var profile = Profile.builder("p").block("toxicity", 0.9).parallel(true).build();
