@@ -17,11 +17,20 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Checks prompts before a model sees them and completions before the caller sees them.
@@ -67,7 +76,7 @@ public final class SafetyFilter {
   private final boolean anonymizeInputs;
   private final boolean speculative;
   private final StreamOptions streamOptions;
-  private final java.util.function.LongSupplier nanoTime;
+  private final LongSupplier nanoTime;
 
   private SafetyFilter(Builder builder, Policy initial, List<Stage> stages) {
     this.policy = new AtomicReference<>(initial);
@@ -176,7 +185,7 @@ public final class SafetyFilter {
 
   /** The model runs on the executor while the prompt is checked here; a block cancels it. */
   private String guardSpeculatively(String prompt, Context context, Function<? super String, String> model) {
-    var call = new java.util.concurrent.FutureTask<String>(() -> model.apply(prompt));
+    var call = new FutureTask<String>(() -> model.apply(prompt));
     executor.execute(call);
     Verdict input;
     try {
@@ -199,10 +208,10 @@ public final class SafetyFilter {
         pipeline.check(requireNonNull(completion, "completion"), Direction.OUTPUT, context), null);
   }
 
-  private static String await(java.util.concurrent.FutureTask<String> call) {
+  private static String await(FutureTask<String> call) {
     try {
       return call.get();
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       var cause = e.getCause();
       if (cause instanceof RuntimeException runtime) {
         throw runtime;
@@ -210,11 +219,11 @@ public final class SafetyFilter {
       if (cause instanceof Error error) {
         throw error;
       }
-      throw new java.util.concurrent.CompletionException(cause);
+      throw new CompletionException(cause);
     } catch (InterruptedException e) {
       call.cancel(true);
       Thread.currentThread().interrupt();
-      throw new java.util.concurrent.CancellationException("interrupted while waiting for the model");
+      throw new CancellationException("interrupted while waiting for the model");
     }
   }
 
@@ -294,13 +303,13 @@ public final class SafetyFilter {
    *
    * @throws IllegalArgumentException if the context names an unknown profile
    */
-  public GuardedStream openStream(Context context, java.util.function.Consumer<? super StreamEvent> events) {
+  public GuardedStream openStream(Context context, Consumer<? super StreamEvent> events) {
     return openStream(context, streamOptions, events);
   }
 
-  /** {@link #openStream(Context, java.util.function.Consumer)} with options for this stream only. */
+  /** {@link #openStream(Context, Consumer)} with options for this stream only. */
   public GuardedStream openStream(
-      Context context, StreamOptions options, java.util.function.Consumer<? super StreamEvent> events) {
+      Context context, StreamOptions options, Consumer<? super StreamEvent> events) {
     requireNonNull(context, "context");
     requireNonNull(options, "options");
     requireNonNull(events, "events");
@@ -309,14 +318,14 @@ public final class SafetyFilter {
   }
 
   /**
-   * Guards a {@link java.util.concurrent.Flow.Publisher} of completion chunks: each subscriber gets
+   * Guards a {@link Flow.Publisher} of completion chunks: each subscriber gets
    * its own upstream subscription and receives released text, then {@link StreamEvent.Blocked} or
    * {@link StreamEvent.Completed} followed by {@code onComplete}, or {@code onError} for {@link
    * StreamEvent.Failed}. Cancelling downstream (or a BLOCK) cancels upstream. Upstream is requested
    * without bound (a completion is finite); events wait for downstream demand.
    */
-  public java.util.concurrent.Flow.Publisher<StreamEvent> guardPublisher(
-      java.util.concurrent.Flow.Publisher<String> chunks, Context context) {
+  public Flow.Publisher<StreamEvent> guardPublisher(
+      Flow.Publisher<String> chunks, Context context) {
     requireNonNull(chunks, "chunks");
     requireNonNull(context, "context");
     policy.get().profile(context.profile());
@@ -343,10 +352,10 @@ public final class SafetyFilter {
    * with the redacted prompt). With {@link Builder#anonymizeInputs} the model sees placeholders and
    * released text has them restored.
    */
-  public java.util.concurrent.Flow.Publisher<StreamEvent> guardStream(
+  public Flow.Publisher<StreamEvent> guardStream(
       String prompt,
       Context context,
-      Function<? super String, ? extends java.util.concurrent.Flow.Publisher<String>> model) {
+      Function<? super String, ? extends Flow.Publisher<String>> model) {
     requireNonNull(prompt, "prompt");
     requireNonNull(context, "context");
     requireNonNull(model, "model");
@@ -358,7 +367,7 @@ public final class SafetyFilter {
       StreamPublisher.Bridge bridge,
       String prompt,
       Context context,
-      Function<? super String, ? extends java.util.concurrent.Flow.Publisher<String>> model) {
+      Function<? super String, ? extends Flow.Publisher<String>> model) {
     var vault = anonymizeInputs ? new Redaction.Vault() : null;
     StreamPublisher.Attempt early = null;
     if (speculative) {
@@ -370,14 +379,14 @@ public final class SafetyFilter {
     CompletableFuture.supplyAsync(() -> pipeline.check(prompt, Direction.INPUT, context, vault), executor)
         .whenComplete(
             (input, error) -> {
-              if (error != null) {
+              if (error != null || input.blocked()) {
                 var attempt =
                     speculativeCall != null ? speculativeCall : bridge.open(events -> stream(context, events, null));
-                attempt.stream.fatal(error);
-              } else if (input.blocked()) {
-                var attempt =
-                    speculativeCall != null ? speculativeCall : bridge.open(events -> stream(context, events, null));
-                attempt.stream.block(input);
+                if (error != null) {
+                  attempt.stream.fatal(error);
+                } else {
+                  attempt.stream.block(input);
+                }
               } else if (speculativeCall != null && input.text().equals(prompt)) {
                 speculativeCall.stream.openGate();
               } else {
@@ -391,7 +400,7 @@ public final class SafetyFilter {
 
   /** A stream for guardStream; with a vault, output placeholders continue its numbering. */
   private GuardedStream stream(
-      Context context, java.util.function.Consumer<? super StreamEvent> events, Redaction.Vault vault) {
+      Context context, Consumer<? super StreamEvent> events, Redaction.Vault vault) {
     var restore = vault == null ? null : vault.snapshot();
     return new GuardedStream(
         pipeline, context, streamOptions, executor, events, nanoTime, metrics, vault, restore);
@@ -399,9 +408,9 @@ public final class SafetyFilter {
 
   private static void subscribe(
       StreamPublisher.Attempt attempt,
-      Function<? super String, ? extends java.util.concurrent.Flow.Publisher<String>> model,
+      Function<? super String, ? extends Flow.Publisher<String>> model,
       String prompt) {
-    java.util.concurrent.Flow.Publisher<String> upstream;
+    Flow.Publisher<String> upstream;
     try {
       upstream = requireNonNull(model.apply(prompt), "model publisher");
     } catch (RuntimeException e) {
@@ -501,7 +510,7 @@ public final class SafetyFilter {
     private FeedbackSink feedbackSink;
     private String refusal;
     private int maxTextLength = DEFAULT_MAX_TEXT_LENGTH;
-    private java.util.function.LongSupplier nanoTime = System::nanoTime;
+    private LongSupplier nanoTime = System::nanoTime;
     private Clock clock = Clock.systemUTC();
     private Normalization normalization = Normalization.standard();
     private Redaction redaction = Redaction.placeholders();
@@ -697,8 +706,8 @@ public final class SafetyFilter {
   /** The shared default executor: daemon threads, created on demand. */
   private static final class DefaultExecutor {
     static final Executor INSTANCE =
-        java.util.concurrent.Executors.newCachedThreadPool(
-            new java.util.concurrent.ThreadFactory() {
+        Executors.newCachedThreadPool(
+            new ThreadFactory() {
               private final java.util.concurrent.atomic.AtomicInteger count =
                   new java.util.concurrent.atomic.AtomicInteger();
 

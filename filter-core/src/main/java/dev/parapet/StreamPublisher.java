@@ -18,13 +18,9 @@ import java.util.function.Function;
 final class StreamPublisher implements Flow.Publisher<StreamEvent> {
 
   /** Starts one subscriber's stream: wires a fresh bridge's attempts to the upstream. */
-  interface Start {
-    void start(Bridge bridge);
-  }
+  private final Consumer<Bridge> start;
 
-  private final Start start;
-
-  StreamPublisher(Start start) {
+  StreamPublisher(Consumer<Bridge> start) {
     this.start = start;
   }
 
@@ -34,7 +30,7 @@ final class StreamPublisher implements Flow.Publisher<StreamEvent> {
     var bridge = new Bridge(subscriber);
     subscriber.onSubscribe(bridge);
     if (!bridge.cancelled) {
-      start.start(bridge);
+      start.accept(bridge);
     }
   }
 

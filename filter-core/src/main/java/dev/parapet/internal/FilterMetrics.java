@@ -32,6 +32,8 @@ public final class FilterMetrics {
   private final Map<CategoryKey, Counter> categoryCounters = new ConcurrentHashMap<>();
   private final Map<FailureKey, Counter> failureCounters = new ConcurrentHashMap<>();
   private final Counter auditFailures;
+  private final Map<String, Counter> streamCounters = new ConcurrentHashMap<>();
+  private volatile Timer holdBack;
 
   private FilterMetrics(MeterRegistry registry, Collection<String> stages, Collection<String> profiles) {
     this.registry = registry;
@@ -127,21 +129,30 @@ public final class FilterMetrics {
   /** Counts a stream that ended; {@code outcome} is one of completed, blocked, failed, cancelled. */
   public void streamEnded(String outcome) {
     if (registry != null) {
-      Counter.builder(STREAMS)
-          .description("Guarded streams that ended, by outcome")
-          .tag(OUTCOME, outcome)
-          .register(registry)
+      streamCounters
+          .computeIfAbsent(
+              outcome,
+              o ->
+                  Counter.builder(STREAMS)
+                      .description("Guarded streams that ended, by outcome")
+                      .tag(OUTCOME, o)
+                      .register(registry))
           .increment();
     }
   }
 
-  /** Records how long one released piece of stream text was held back. */
+  /** Records how long one released piece of stream text was held back (registered on first use). */
   public void holdBack(long nanos) {
     if (registry != null) {
-      Timer.builder(STREAM_HOLDBACK)
-          .description("Time from a stream chunk's arrival to its release")
-          .register(registry)
-          .record(nanos, TimeUnit.NANOSECONDS);
+      var timer = holdBack;
+      if (timer == null) {
+        timer =
+            Timer.builder(STREAM_HOLDBACK)
+                .description("Time from a stream chunk's arrival to its release")
+                .register(registry); // idempotent: a race registers the same meter twice
+        holdBack = timer;
+      }
+      timer.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
