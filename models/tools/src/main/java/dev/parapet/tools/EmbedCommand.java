@@ -5,6 +5,7 @@ import dev.parapet.classifiers.Batching;
 import dev.parapet.classifiers.OnnxOptions;
 import dev.parapet.classifiers.internal.Embedder;
 import dev.parapet.classifiers.internal.ModelFiles;
+import dev.parapet.models.assembler.EncoderPatch;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -26,9 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
- * {@code bin/parapet train embed --encoder NAME --in FILE.jsonl --out FILE.f32}: the step of training
- * that needs the runtime: embeds each text's first window with the same encoder, tokenizer and
- * pooling the shipped graph uses, and writes little-endian float32 rows {@code [texts, hidden]}.
+ * {@code bin/parapet train embed --encoder NAME [--encoder-patch FILE] --in FILE.jsonl --out FILE.f32}:
+ * the step of training that needs the runtime: embeds each text's first window with the same encoder
+ * (and fine-tuning patch), tokenizer and pooling the shipped graph uses, and writes little-endian
+ * float32 rows {@code [texts, hidden]}.
  *
  * <p>Each text runs alone, as the shipped classifier runs a text at inference: with an int8
  * dynamically quantised encoder, batch-mates would shift a text's features.
@@ -53,7 +55,7 @@ final class EmbedCommand {
   private EmbedCommand() {}
 
   static int run(String[] args, PrintStream out) {
-    var options = Args.parse(args, Set.of("--encoder", "--in", "--out", "--threads"), Set.of());
+    var options = Args.parse(args, Set.of("--encoder", "--encoder-patch", "--in", "--out", "--threads"), Set.of());
     var encoder = options.get("--encoder", "all-minilm-l6-v2-q");
     var resources = ENCODERS.get(encoder);
     if (resources == null) {
@@ -64,6 +66,10 @@ final class EmbedCommand {
     int threads = Integer.parseInt(options.get("--threads", "2"));
     var texts = readTexts(in);
     var files = files(resources);
+    var patch = options.get("--encoder-patch");
+    if (patch != null) {
+      files = patched(files, Path.of(patch));
+    }
     var rows = new float[texts.size()][];
     // Similar lengths share a batch: little padding.
     var order =
@@ -120,6 +126,16 @@ final class EmbedCommand {
       return new ModelFiles("classpath:" + resources[0], onnx.readAllBytes(), tokenizer.readAllBytes(), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The encoder with a fine-tuning patch applied, as the model build applies it. */
+  static ModelFiles patched(ModelFiles files, Path patch) {
+    try {
+      var onnx = EncoderPatch.read(patch).applyTo(files.model());
+      return new ModelFiles(files.location() + " + " + patch.getFileName(), onnx, files.tokenizer(), null);
+    } catch (IOException e) {
+      throw new UsageException("cannot read --encoder-patch " + patch + ": " + e.getMessage());
     }
   }
 

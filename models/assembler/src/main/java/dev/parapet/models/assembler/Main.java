@@ -16,12 +16,16 @@ import java.util.List;
  *
  * <pre>
  * Main --encoder-onnx all-minilm-l6-v2-q.onnx --encoder-tokenizer all-minilm-l6-v2-q-tokenizer.json
- *      --encoder-name dev.langchain4j:...:1.19.0-beta29 --max-length 128 --head head.json
+ *      --encoder-name dev.langchain4j:...:1.19.0-beta29 [--encoder-patch-if-present encoder-patch.onnx.gz]
+ *      --max-length 128 --head head.json
  *      --id guard --out target/classes/dev/parapet/models --expect SHA256SUMS [--mode verify|update]
  *      --view content-safety=toxicity,hate,... --view prompt-attack=jailbreak,prompt_injection
  * </pre>
  *
- * A view is a directory holding only {@code config.json}, whose {@code parapet.view_of} names the
+ * An encoder patch ({@link EncoderPatch}, a fine-tuned encoder as its difference from the stock one)
+ * is applied when its file exists; without it the stock encoder is fused.
+ *
+ * <p>A view is a directory holding only {@code config.json}, whose {@code parapet.view_of} names the
  * graph's directory and {@code parapet.categories} the labels it reports.
  */
 public final class Main {
@@ -49,6 +53,16 @@ public final class Main {
             resource(options.get("--encoder-tokenizer")),
             Integer.parseInt(options.get("--max-length")),
             options.get("--encoder-name"));
+    var patchFile = options.get("--encoder-patch-if-present");
+    if (patchFile != null && Files.exists(Path.of(patchFile))) {
+      var patch = Files.readAllBytes(Path.of(patchFile));
+      encoder =
+          encoder.patched(
+              EncoderPatch.read(patch),
+              "fine-tuned by Parapet, patch " + Path.of(patchFile).getFileName() + " sha256 "
+                  + ModelAssembler.sha256(patch));
+      System.out.println("applied encoder patch " + patchFile);
+    }
     var head = Head.read(Path.of(options.get("--head")));
     var out = Path.of(options.get("--out"));
     var id = options.get("--id");

@@ -62,6 +62,17 @@ public final class ModelAssembler {
           resource(onnxResource), resource(tokenizerResource), maxLength, "classpath:" + onnxResource);
     }
 
+    /**
+     * Returns this encoder with a fine-tuning patch applied to its graph.
+     *
+     * @param patch the patch, made for this encoder's graph
+     * @param note appended to the description, for example where the patch comes from
+     */
+    public Encoder patched(EncoderPatch patch, String note) {
+      requireNonNull(patch, "patch");
+      return new Encoder(patch.applyTo(onnx), tokenizer, maxLength, description + "; " + note);
+    }
+
     private static byte[] resource(String name) {
       try (InputStream in = ModelAssembler.class.getClassLoader().getResourceAsStream(name)) {
         if (in == null) {

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Brings a fine-tuned encoder (finetune.py's checkpoint) back to the stock int8 graph, as a patch.
+
+The stock int8 all-MiniLM-L6-v2 of the Maven jar quantises every dense weight symmetrically per
+output column (int8, zero point 0, values in [-64, 64]) and its embedding tables per tensor (uint8,
+zero point 128). This script quantises the fine-tuned weights with the stock graph's own scales
+(values that leave the stock range are clipped, and counted), and writes the difference as a patch:
+an ONNX model whose graph holds only initializers, each named as the stock initializer it changes and
+added to it element-wise (integers: the change of the quantised values; floats: the change of
+biases and layer norms). Scales and the graph's nodes are never changed, so the patched encoder runs
+exactly the stock model's operators at the stock model's speed. Most quantised values do not move,
+so the gzipped patch is small enough for git; the model assembler (Java) applies it at build time.
+
+Usage (after finetune.py):
+  /usr/bin/python3 models/training/export.py --checkpoint models/target/finetune/checkpoint-0.pt \\
+      --base /tmp/minilmq/all-minilm-l6-v2-q.onnx --fp32 /tmp/minilm/all-minilm-l6-v2.onnx \\
+      --out models/guard/encoder-patch.onnx.gz
+"""
+import argparse
+import gzip
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+from onnx import helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from minilm import MiniLM, onnx_weights  # noqa: E402
+
+MODULES = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+           "o": "attention.output.dense", "ln1": "attention.output.LayerNorm", "i": "intermediate.dense",
+           "out": "output.dense", "ln2": "output.LayerNorm"}
+EMBEDDINGS = {"word": "word_embeddings", "pos": "position_embeddings", "typ": "token_type_embeddings"}
+
+
+def fine_tuned(checkpoint, fp32):
+    """The checkpoint's encoder weights, named as in the ONNX graph (dense weights as [in, out])."""
+    model = MiniLM(onnx_weights(fp32))
+    state = torch.load(checkpoint, map_location="cpu")
+    model.load_state_dict({k[len("encoder."):]: v for k, v in state.items() if k.startswith("encoder.")})
+    out = {"embeddings.LayerNorm.weight": model.ln.weight, "embeddings.LayerNorm.bias": model.ln.bias}
+    for attr, name in EMBEDDINGS.items():
+        out[f"embeddings.{name}.weight"] = getattr(model, attr).weight
+    for n, layer in enumerate(model.layers):
+        for attr, name in MODULES.items():
+            mod = getattr(layer, attr)
+            weight = mod.weight if "LayerNorm" in name else mod.weight.T
+            out[f"encoder.layer.{n}.{name}.weight"] = weight
+            out[f"encoder.layer.{n}.{name}.bias"] = mod.bias
+    return {k: v.detach().numpy().astype(np.float32) for k, v in out.items()}
+
+
+def patch(base_path, weights):
+    base = onnx.load(base_path)
+    init = {i.name: numpy_helper.to_array(i) for i in base.graph.initializer}
+    # Quantised dense weights are anonymous; the MatMulInteger node's name says which layer reads them.
+    quantised = {}
+    for node in base.graph.node:
+        if node.op_type == "MatMulInteger":
+            layer = node.name.split("/MatMul_quant")[0].strip("/").replace("/", ".")
+            stem = node.input[1][: -len("_quantized")]
+            quantised[layer + ".weight"] = (stem + "_quantized", stem + "_scale", stem + "_zero_point", -64, 64)
+    for name in EMBEDDINGS.values():
+        stem = f"embeddings.{name}.weight"
+        quantised[stem] = (stem + "_quantized", stem + "_scale", stem + "_zero_point", 0, 255)
+    tensors, clipped, moved, total = [], 0, 0, 0
+    for name, value in sorted(weights.items()):
+        if name in quantised:
+            q_name, s_name, z_name, low, high = quantised[name]
+            scale, zero = init[s_name], init[z_name].astype(np.int32)
+            raw = np.round(value / (scale[None, :] if scale.ndim else scale)) + zero
+            clipped += int(((raw < low) | (raw > high)).sum())
+            new = np.clip(raw, low, high).astype(np.int32)
+            delta = new - init[q_name].astype(np.int32)
+            moved += int((delta != 0).sum())
+            total += delta.size
+            if np.abs(delta).max() > 127:
+                raise ValueError(f"{name} moved by more than an int8 can say; fine-tune with a lower rate")
+            tensors.append(numpy_helper.from_array(delta.astype(np.int8), q_name))
+        elif name in init:
+            tensors.append(numpy_helper.from_array((value - init[name]).astype(np.float32), name))
+        else:
+            raise KeyError(f"{name} is in neither the checkpoint's graph nor the base graph")
+    graph = helper.make_graph([], "parapet-encoder-patch", [], [], initializer=tensors)
+    model = helper.make_model(graph, producer_name="parapet export.py")
+    return model, clipped, moved, total
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--base", required=True, help="the stock int8 encoder graph")
+    ap.add_argument("--fp32", required=True, help="the stock fp32 encoder graph (the checkpoint's shapes)")
+    ap.add_argument("--out", required=True, help="the gzipped patch to write")
+    args = ap.parse_args()
+    model, clipped, moved, total = patch(args.base, fine_tuned(args.checkpoint, args.fp32))
+    data = model.SerializeToString()
+    with open(args.out, "wb") as f:
+        # mtime 0: the same checkpoint always gives the same bytes.
+        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as z:
+            z.write(data)
+    print(f"{len(model.graph.initializer)} tensors; {moved}/{total} quantised values moved "
+          f"({moved / total:.1%}), {clipped} clipped to the stock range; "
+          f"{len(data)} bytes, {os.path.getsize(args.out)} gzipped -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
