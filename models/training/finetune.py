@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Experimental: fine-tunes the encoder with the heads, and measures it on never-trained sets.
+"""Fine-tunes the encoder with the heads, and measures it on never-trained sets.
 
-Not part of `bin/parapet train` and does not change what ships: the fine-tuned encoder cannot ship
-until it is brought back to int8 and assembled (issue "model quality", deliverable 2). What it
-does now:
+The shipped encoder is this script's checkpoint, brought back to the stock int8 graph by export.py
+(models/README.md, "Fine-tuning the encoder"). Not part of `bin/parapet train`. What it does:
 
 1. rebuilds all-MiniLM-L6-v2 in PyTorch from the fp32 ONNX graph of the Maven jar (minilm.py; its
-   mean-pooled features match the shipped int8 encoder's at a mean cosine of 0.98 on the first 50
-   validation texts; --check-only prints that and stops);
-2. starts the ten heads from the shipped head.json and fine-tunes encoder and heads together on a
+   mean-pooled features match the stock int8 encoder's at a mean cosine of 0.98 on the first 50
+   validation texts: `--check-only --reference FILE.f32` prints that and stops, FILE.f32 written by
+   `bin/parapet train embed` without --encoder-patch);
+2. starts the ten heads from --head and fine-tunes encoder and heads together on a
    source-capped sample of the training split plus the authored training half (multi-label BCE,
    a category's loss only where its source covers it, sample weights as in fit.py);
 3. scores evaluation-only sets with the frozen and the fine-tuned model, both fp32 PyTorch, and
@@ -73,10 +73,10 @@ def score(model, tok, texts):
     return np.vstack(out)
 
 
-def parity(model, tok, work, n=50):
-    """Mean cosine between the rebuilt fp32 encoder's features and `bin/parapet train embed`'s."""
+def parity(model, tok, work, reference, n=50):
+    """Mean cosine between the rebuilt fp32 encoder's features and the stock int8 encoder's."""
     rows = [json.loads(l) for _, l in zip(range(n), open(f"{work}/validation.jsonl", encoding="utf-8"))]
-    ref = np.fromfile(f"{work}/validation.f32", dtype="<f4").reshape(-1, 384)[:len(rows)]
+    ref = np.fromfile(reference, dtype="<f4").reshape(-1, 384)[:len(rows)]
     model.eval()
     with torch.no_grad():
         cos = []
@@ -85,6 +85,37 @@ def parity(model, tok, work, n=50):
             f = model.encoder.embed(ids, torch.ones_like(ids)).numpy()[0]
             cos.append(float(f @ e / np.linalg.norm(e)))
     return float(np.mean(cos))
+
+
+def targets(records, labels):
+    """Per record: the labels (y), which labels its loss counts (use), and its weight (as fit.py)."""
+    y = torch.tensor([[l in r["labels"] for l in labels] for r in records], dtype=torch.float32)
+    use = torch.tensor([[l in r["labels"] or l in r["covers"] or not r["labels"] for l in labels] for r in records],
+                       dtype=torch.float32)
+    w = torch.tensor([(fit.HARD_NEGATIVE_WEIGHT if r["hard_negative"] else 1.0)
+                      * (fit.AUTHORED_WEIGHT if r["source"].startswith("authored_") else 1.0) for r in records])
+    return y, use, w
+
+
+def optimiser_for(model):
+    return torch.optim.AdamW([
+        {"params": model.encoder.parameters(), "lr": 3e-5},
+        {"params": model.heads.parameters(), "lr": 1e-3}], weight_decay=0.01)
+
+
+def train_epoch(model, optimiser, tok, texts, y, use, w, log=None):
+    """One pass in order, batch 32: multi-label BCE, a label's loss only where `use`, weighted by `w`."""
+    model.train()
+    for i, ids, mask in batches(tok, texts, 32):
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            model(ids, mask), y[i:i + len(ids)], reduction="none")
+        loss = (loss * use[i:i + len(ids)]).sum(1) * w[i:i + len(ids)]
+        loss = loss.sum() / w[i:i + len(ids)].sum()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        if log and (i // 32) % 50 == 0:
+            log(i // 32, i + len(ids), loss.item())
 
 
 def evaluate(model, tok, work, labels, limit):
@@ -109,8 +140,10 @@ def main():
     ap.add_argument("--max-len", type=int, default=64)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--eval-limit", type=int, default=400)
+    ap.add_argument("--authored", help="the authored training half (default: WORK/authored_train.jsonl)")
     ap.add_argument("--check-only", action="store_true",
-                    help="only compare the rebuilt encoder's features with the shipped int8 encoder's")
+                    help="only compare the rebuilt encoder's features with the stock int8 encoder's")
+    ap.add_argument("--reference", help="with --check-only: validation.jsonl embedded by the stock encoder")
     args = ap.parse_args()
     torch.manual_seed(13)
     random.seed(13)
@@ -120,9 +153,11 @@ def main():
     labels = head["labels"]
     tok = WordPiece(args.tokenizer, max_len=args.max_len)
     model = Guard(MiniLM(onnx_weights(args.onnx)), head)
-    print(f"rebuilt encoder vs shipped int8 encoder: {parity(model, tok, args.work):.4f} mean cosine "
-          "on the first 50 validation texts", flush=True)
     if args.check_only:
+        if not args.reference:
+            ap.error("--check-only needs --reference")
+        print(f"rebuilt encoder vs stock int8 encoder: {parity(model, tok, args.work, args.reference):.4f} "
+              "mean cosine on the first 50 validation texts", flush=True)
         return
 
     train = [json.loads(l) for l in open(f"{args.work}/train.jsonl", encoding="utf-8")]
@@ -133,37 +168,22 @@ def main():
     for rows in by_source.values():
         random.shuffle(rows)
         sample.extend(rows[: args.per_source])
-    sample += [json.loads(l) for l in open(f"{args.work}/authored_train.jsonl", encoding="utf-8")]
+    authored = args.authored or f"{args.work}/authored_train.jsonl"
+    sample += [json.loads(l) for l in open(authored, encoding="utf-8")]
     random.shuffle(sample)
-    y = torch.tensor([[l in r["labels"] for l in labels] for r in sample], dtype=torch.float32)
-    use = torch.tensor([[l in r["labels"] or l in r["covers"] or not r["labels"] for l in labels] for r in sample],
-                       dtype=torch.float32)
-    w = torch.tensor([(fit.HARD_NEGATIVE_WEIGHT if r["hard_negative"] else 1.0)
-                      * (fit.AUTHORED_WEIGHT if r["source"].startswith("authored_") else 1.0) for r in sample])
+    y, use, w = targets(sample, labels)
     texts = [r["text"] for r in sample]
     print(f"{len(sample)} training texts from {len(by_source)} sources", flush=True)
 
     report = {"frozen": evaluate(model, tok, args.work, labels, args.eval_limit)}
     print("frozen (fp32 PyTorch, shipped heads):", report["frozen"], flush=True)
 
-    optimiser = torch.optim.AdamW([
-        {"params": model.encoder.parameters(), "lr": 3e-5},
-        {"params": model.heads.parameters(), "lr": 1e-3}], weight_decay=0.01)
+    optimiser = optimiser_for(model)
     start = time.time()
     for epoch in range(args.epochs):
-        model.train()
-        for i, ids, mask in batches(tok, texts, 32):
-            logits = model(ids, mask)
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                logits, y[i:i + len(ids)], reduction="none")
-            loss = (loss * use[i:i + len(ids)]).sum(1) * w[i:i + len(ids)]
-            loss = loss.sum() / w[i:i + len(ids)].sum()
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            if (i // 32) % 50 == 0:
-                print(f"epoch {epoch} step {i // 32} loss {loss.item():.4f} "
-                      f"{(time.time() - start) / max(i + len(ids), 1) * 1000:.1f} ms/text", flush=True)
+        train_epoch(model, optimiser, tok, texts, y, use, w, log=lambda step, done, loss: print(
+            f"epoch {epoch} step {step} loss {loss:.4f} {(time.time() - start) / done * 1000:.1f} ms/text",
+            flush=True))
         torch.save(model.state_dict(), f"{args.out}/checkpoint-{epoch}.pt")
     report["fine_tuned"] = evaluate(model, tok, args.work, labels, args.eval_limit)
     report["train_texts"] = len(sample)
