@@ -12,8 +12,8 @@ A category's training set is its positives, the records whose source covers it w
 it, and every benign record. Each source weighs at most SOURCE_CAP records' worth (two tweet corpora
 are 60% of the pool and would teach every head "insults"); hard negatives (benign texts that sound
 harmful) weigh 3x. Parapet's authored examples (authored_train.jsonl) join training; their held-out
-half (authored_validation.jsonl) sets how far the balanced profile may go: it may block at most
-AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts. Fixed seeds.
+half (authored_validation.jsonl) sets how far the balanced profile may go: its content categories
+may block at most AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts. Fixed seeds.
 """
 import argparse
 import json
@@ -28,7 +28,14 @@ LABELS = CONTENT + ATTACK
 HARD_NEGATIVE_WEIGHT = 3.0
 SOURCE_CAP = 2000.0
 AUTHORED_WEIGHT = 5.0
-AUTHORED_BENIGN_BLOCK = 0.04
+# None: the authored calibration prompts are easier than real traffic (the second model blocked 3.8% of
+# them and 17% of JailbreakBench's benign twins), so balanced blocks none of them.
+AUTHORED_BENIGN_BLOCK = 0.0
+# The authored hard negatives that calibrate the balanced block thresholds: every blocking category,
+# attack categories included (the second model's jailbreak head acted on 15-22% of benign prompts on
+# dangerous topics). The authored prompts that look like attacks (authored_benign_instructions) only
+# train: there are too few of them to set a threshold (a single prompt would decide it).
+CALIBRATION = {"authored_benign_alarming": CONTENT + ATTACK}
 # Categories that flag rather than block under the balanced profile: plain profanity is reported, not
 # acted on (it is not "unsafe" by itself).
 FLAG_ONLY = {"toxicity"}
@@ -74,13 +81,19 @@ def targets(records, label):
 
 # Each profile acts on at most this share of the benign validation texts, per category: the pool is
 # a third harmful, real traffic is not, so an F1-optimal threshold on the pool alone over-blocks in
-# production. For rare categories benign texts all score near zero and that quantile is tiny, so the
-# threshold is never below the validation's F1-optimal one (balanced), the one that keeps 90%
-# recall (strict) or the one that reaches 90% precision (permissive).
+# production. For rare categories benign texts all score near zero and that quantile is degenerate
+# (below DEGENERATE_QUANTILE); only then is the threshold never below the validation's F1-optimal one
+# (balanced), the one that keeps 90% recall (strict) or the one that reaches 90% precision
+# (permissive). Those floors are read off validation positives from the training sources: with a
+# fine-tuned encoder they score near 1 (90% of harmful_request's above 0.90) while harm from other
+# sources scores far lower, so a floor above a real quantile sets thresholds new harm never reaches.
+# The attack categories keep their floors: most benign texts are tweets and comments, never
+# instructions, so their quantile sits below where ordinary prompts score.
 BENIGN_FPR = {"strict": 0.03, "balanced": 0.01, "permissive": 0.003}
+DEGENERATE_QUANTILE = 0.05
 
 
-def threshold_for(y, p, benign_scores, kind):
+def threshold_for(y, p, benign_scores, kind, always_floor=False):
     precision, recall, thresholds = precision_recall_curve(y, p)
     precision, recall = precision[:-1], recall[:-1]
     if kind == "balanced":
@@ -92,7 +105,8 @@ def threshold_for(y, p, benign_scores, kind):
     else:
         ok = np.where(precision >= 0.9)[0]
         floor = thresholds[ok[0]] if len(ok) else thresholds[-1]
-    return float(max(floor, np.quantile(benign_scores, 1.0 - BENIGN_FPR[kind])))
+    quantile = float(np.quantile(benign_scores, 1.0 - BENIGN_FPR[kind]))
+    return quantile if quantile >= DEGENERATE_QUANTILE and not always_floor else float(max(floor, quantile))
 
 
 def blocked_share(thresholds, alarming_scores, kind="balanced"):
@@ -137,17 +151,17 @@ def main():
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--c", type=float, default=4.0)
     ap.add_argument("--authored-benign-block", type=float, default=AUTHORED_BENIGN_BLOCK,
-                    help="the most the balanced profile may block of the authored benign-but-alarming half")
+                    help="the most the balanced profile may block of each authored calibration set")
     args = ap.parse_args()
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
     sw = sample_weights(train)
     val_benign = np.array([not r["labels"] for r in val])
-    alarming = np.array([r["source"] == "authored_benign_alarming" for r in val])
+    calibration = {source: np.array([r["source"] == source for r in val]) for source in CALIBRATION}
 
     weights, bias, thresholds, report = [], [], {}, {"validation": {}, "test": {}}
-    alarming_scores = {}
+    calibration_scores = {source: {} for source in CALIBRATION}
     models = {}
     for label in LABELS:
         use, y = targets(train, label)
@@ -159,12 +173,16 @@ def main():
         vuse, vy = targets(val, label)
         vp = model.predict_proba(xva[vuse])[:, 1]
         benign = model.predict_proba(xva[val_benign])[:, 1]
-        t = {k: threshold_for(vy[vuse], vp, benign, k) for k in ["strict", "balanced", "permissive"]}
+        t = {k: threshold_for(vy[vuse], vp, benign, k, always_floor=label in ATTACK)
+             for k in ["strict", "balanced", "permissive"]}
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
         thresholds[label] = t
-        alarming_scores[label] = model.predict_proba(xva[alarming])[:, 1]
+        for source, labels in CALIBRATION.items():
+            if label in labels:
+                calibration_scores[source][label] = model.predict_proba(xva[calibration[source]])[:, 1]
 
-    calibrate(thresholds, alarming_scores, args.authored_benign_block)
+    for scores in calibration_scores.values():
+        calibrate(thresholds, scores, args.authored_benign_block)
     for label in LABELS:
         t = thresholds[label]
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
@@ -175,7 +193,8 @@ def main():
         tuse, ty = targets(test, label)
         report["test"][label] = metrics(ty[tuse], models[label].predict_proba(xte[tuse])[:, 1], t["balanced"])
         print(label, "val", report["validation"][label], "test", report["test"][label], flush=True)
-    report["authored_benign_alarming_blocked"] = blocked_share(thresholds, alarming_scores)
+    for source, scores in calibration_scores.items():
+        report[source + "_blocked"] = blocked_share(thresholds, scores)
 
     head = {"labels": LABELS, "normalize": True, "multiLabel": True, "weights": weights, "bias": bias}
     with open(args.head, "w") as f:

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 
 
 /**
@@ -32,6 +33,11 @@ public final class Main {
 
   private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  private static final Set<String> OPTIONS =
+      Set.of(
+          "--encoder-onnx", "--encoder-tokenizer", "--encoder-name", "--encoder-patch-if-present",
+          "--max-length", "--head", "--id", "--out", "--expect", "--mode");
+
   private Main() {}
 
   /** Runs the assembly; exits non-zero with a message on any problem. */
@@ -44,7 +50,12 @@ public final class Main {
           var spec = args[++i].split("=", 2);
           views.put(spec[0], List.of(spec[1].split(",")));
         }
-        default -> options.put(args[i], args[++i]);
+        default -> {
+          if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
+            throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: " + OPTIONS);
+          }
+          options.put(args[i], args[++i]);
+        }
       }
     }
     var encoder =

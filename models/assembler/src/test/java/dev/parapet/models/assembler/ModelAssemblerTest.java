@@ -93,4 +93,14 @@ class ModelAssemblerTest {
     assertThatThrownBy(() -> new Head(List.of("a", "a"), new float[][] {{1f}, {1f}}, new float[2], false, true))
         .hasMessageContaining("unique");
   }
+
+  @Test
+  void main_rejectsAnUnknownOption() {
+    assertThatThrownBy(() -> Main.main(new String[] {"--encoder-patch", "patch.onnx.gz"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown option or missing value: --encoder-patch");
+    assertThatThrownBy(() -> Main.main(new String[] {"--head"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("missing value: --head");
+  }
 }
