@@ -70,6 +70,11 @@ public final class EncoderPatch {
     return new EncoderPatch(Map.copyOf(tensors));
   }
 
+  /** Reads a gzipped patch file; see {@link #read(byte[])}. */
+  public static EncoderPatch read(Path file) throws IOException {
+    return read(Files.readAllBytes(requireNonNull(file, "file")));
+  }
+
   /** The number of initializers this patch changes. */
   public int size() {
     return tensors.size();
@@ -113,11 +118,22 @@ public final class EncoderPatch {
       throw new IllegalArgumentException(
           "patch tensor '" + name + "' has shape " + delta.getDimsList() + ", the encoder's " + base.getDimsList());
     }
+    int type = base.getDataType();
+    boolean quantised = type == DataType.INT8_VALUE || type == DataType.UINT8_VALUE;
+    boolean compatible =
+        delta.getDataType() == DataType.INT8_VALUE ? quantised : type == DataType.FLOAT_VALUE;
+    if (!compatible) {
+      throw new IllegalArgumentException(
+          "patch tensor '" + name + "' is " + DataType.forNumber(delta.getDataType())
+              + ", which cannot change a " + DataType.forNumber(type) + " initializer");
+    }
     byte[] sum = raw(base).clone();
     byte[] change = raw(delta);
-    int type = base.getDataType();
-    if (delta.getDataType() == DataType.INT8_VALUE
-        && (type == DataType.INT8_VALUE || type == DataType.UINT8_VALUE)) {
+    if (sum.length != change.length) { // both kinds pair elements of one width
+      throw new IllegalArgumentException(
+          "patch tensor '" + name + "' holds " + change.length + " bytes of values, the encoder's " + sum.length);
+    }
+    if (quantised) {
       int low = type == DataType.INT8_VALUE ? Byte.MIN_VALUE : 0;
       int high = type == DataType.INT8_VALUE ? Byte.MAX_VALUE : 255;
       for (int i = 0; i < sum.length; i++) {
@@ -128,16 +144,12 @@ public final class EncoderPatch {
         }
         sum[i] = (byte) value;
       }
-    } else if (delta.getDataType() == DataType.FLOAT_VALUE && type == DataType.FLOAT_VALUE) {
+    } else {
       var sums = ByteBuffer.wrap(sum).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
       var changes = ByteBuffer.wrap(change).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
       for (int i = 0; i < sums.limit(); i++) {
         sums.put(i, sums.get(i) + changes.get(i));
       }
-    } else {
-      throw new IllegalArgumentException(
-          "patch tensor '" + name + "' is " + DataType.forNumber(delta.getDataType())
-              + ", which cannot change a " + DataType.forNumber(type) + " initializer");
     }
     return base.toBuilder()
         .clearFloatData()
@@ -162,10 +174,5 @@ public final class EncoderPatch {
       bytes[i] = (byte) tensor.getInt32Data(i);
     }
     return bytes;
-  }
-
-  /** Reads a gzipped patch file; see {@link #read(byte[])}. */
-  public static EncoderPatch read(Path file) throws IOException {
-    return read(Files.readAllBytes(requireNonNull(file, "file")));
   }
 }

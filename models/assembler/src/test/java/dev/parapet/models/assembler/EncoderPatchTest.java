@@ -104,6 +104,15 @@ class EncoderPatchTest {
   }
 
   @Test
+  void applyTo_rejectsValuesThatDoNotFillTheShape() {
+    var patch = EncoderPatch.read(gzip(tensor(BIAS, DataType.FLOAT, List.of(384L), floats(new float[383]))));
+
+    assertThatThrownBy(() -> patch.applyTo(stock))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1532 bytes of values, the encoder's 1536");
+  }
+
+  @Test
   void applyTo_rejectsAQuantisedValueOutOfRange() throws IOException {
     var stockValues = initializer(ModelProto.parseFrom(stock), QUANTISED).getRawData().toByteArray();
     int top = 0;
