@@ -31,11 +31,12 @@ AUTHORED_WEIGHT = 5.0
 # None: the authored calibration prompts are easier than real traffic (the second model blocked 3.8% of
 # them and 17% of JailbreakBench's benign twins), so balanced blocks none of them.
 AUTHORED_BENIGN_BLOCK = 0.0
-# The authored hard negatives that calibrate the balanced block thresholds: every blocking category,
-# attack categories included (the second model's jailbreak head acted on 15-22% of benign prompts on
-# dangerous topics). The authored prompts that look like attacks (authored_benign_instructions) only
-# train: there are too few of them to set a threshold (a single prompt would decide it).
-CALIBRATION = {"authored_benign_alarming": CONTENT + ATTACK}
+# The authored hard negatives that calibrate the balanced block thresholds of every blocking
+# category, attack categories included (the second model's jailbreak head acted on 15-22% of benign
+# prompts on dangerous topics). The authored prompts that look like attacks
+# (authored_benign_instructions) only train: there are too few of them to set a threshold (a single
+# prompt would decide it).
+CALIBRATION_SOURCE = "authored_benign_alarming"
 # Categories that flag rather than block under the balanced profile: plain profanity is reported, not
 # acted on (it is not "unsafe" by itself).
 FLAG_ONLY = {"toxicity"}
@@ -151,17 +152,17 @@ def main():
     ap.add_argument("--metrics", required=True)
     ap.add_argument("--c", type=float, default=4.0)
     ap.add_argument("--authored-benign-block", type=float, default=AUTHORED_BENIGN_BLOCK,
-                    help="the most the balanced profile may block of each authored calibration set")
+                    help="the most the balanced profile may block of the authored calibration prompts")
     args = ap.parse_args()
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
     sw = sample_weights(train)
     val_benign = np.array([not r["labels"] for r in val])
-    calibration = {source: np.array([r["source"] == source for r in val]) for source in CALIBRATION}
+    calibration = np.array([r["source"] == CALIBRATION_SOURCE for r in val])
 
     weights, bias, thresholds, report = [], [], {}, {"validation": {}, "test": {}}
-    calibration_scores = {source: {} for source in CALIBRATION}
+    calibration_scores = {}
     models = {}
     for label in LABELS:
         use, y = targets(train, label)
@@ -175,14 +176,10 @@ def main():
         benign = model.predict_proba(xva[val_benign])[:, 1]
         t = {k: threshold_for(vy[vuse], vp, benign, k, always_floor=label in ATTACK)
              for k in ["strict", "balanced", "permissive"]}
-        # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
         thresholds[label] = t
-        for source, labels in CALIBRATION.items():
-            if label in labels:
-                calibration_scores[source][label] = model.predict_proba(xva[calibration[source]])[:, 1]
+        calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
 
-    for scores in calibration_scores.values():
-        calibrate(thresholds, scores, args.authored_benign_block)
+    calibrate(thresholds, calibration_scores, args.authored_benign_block)
     for label in LABELS:
         t = thresholds[label]
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
@@ -193,8 +190,7 @@ def main():
         tuse, ty = targets(test, label)
         report["test"][label] = metrics(ty[tuse], models[label].predict_proba(xte[tuse])[:, 1], t["balanced"])
         print(label, "val", report["validation"][label], "test", report["test"][label], flush=True)
-    for source, scores in calibration_scores.items():
-        report[source + "_blocked"] = blocked_share(thresholds, scores)
+    report[CALIBRATION_SOURCE + "_blocked"] = blocked_share(thresholds, calibration_scores)
 
     head = {"labels": LABELS, "normalize": True, "multiLabel": True, "weights": weights, "bias": bias}
     with open(args.head, "w") as f:

@@ -3,6 +3,7 @@ package dev.parapet;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -22,7 +23,7 @@ public final class GuardedIterator implements Iterator<StreamEvent>, AutoCloseab
   private StreamEvent next;
   private boolean finished;
 
-  GuardedIterator(Iterator<String> tokens, Function<java.util.function.Consumer<StreamEvent>, GuardedStream> open) {
+  GuardedIterator(Iterator<String> tokens, Function<Consumer<StreamEvent>, GuardedStream> open) {
     this.stream = open.apply(events::add);
     this.pump = new Thread(() -> pump(tokens), "parapet-stream-pump");
     pump.setDaemon(true);

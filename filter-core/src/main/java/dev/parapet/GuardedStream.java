@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -472,7 +473,7 @@ public final class GuardedStream {
   }
 
   /** Ends the stream early: cancels upstream, releases nothing more, emits one terminal event. */
-  private void stop(String outcome, java.util.function.LongFunction<StreamEvent> terminal) {
+  private void stop(String outcome, LongFunction<StreamEvent> terminal) {
     Runnable hook;
     long released;
     synchronized (lock) {

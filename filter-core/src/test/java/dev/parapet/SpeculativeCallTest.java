@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -132,7 +133,7 @@ class SpeculativeCallTest {
   @Test
   void guard_speculative_passingAndRedactedPrompts() {
     var filter = filter(true);
-    java.util.function.Function<String, String> model =
+    Function<String, String> model =
         prompt -> {
           prompts.add(prompt);
           return "answer to " + prompt;

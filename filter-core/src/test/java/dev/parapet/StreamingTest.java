@@ -10,9 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +37,7 @@ class StreamingTest {
           + "In autumn the leaves turn red and gold. ";
 
   private final ThreadPoolExecutor executor =
-      new ThreadPoolExecutor(0, 8, 1, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>());
+      new ThreadPoolExecutor(0, 8, 1, TimeUnit.SECONDS, new SynchronousQueue<>());
 
   @AfterEach
   void shutdown() {
@@ -384,7 +388,7 @@ class StreamingTest {
 
   @Test
   void parallelStages_saturatedExecutor_callerRunsTheRejectedStages() {
-    var single = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>());
+    var single = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new SynchronousQueue<>());
     try {
       var profile = Profile.builder("p").flag("toxicity", 0.5).redact("pii", 0.5).parallel(true).build();
       var builder = SafetyFilter.builder().policy(Policy.of(profile)).executor(single);
@@ -405,7 +409,7 @@ class StreamingTest {
 
   @Test
   void parallelStages_firstBlockCancelsTheSlowOnes() {
-    var release = new java.util.concurrent.CountDownLatch(1);
+    var release = new CountDownLatch(1);
     var profile = Profile.builder("p").block("toxicity", 0.9).parallel(true).build();
     var filter =
         SafetyFilter.builder()
@@ -469,7 +473,7 @@ class StreamingTest {
     assertThat(GuardedStream.lastSentenceEnd("no end here", 0)).isEqualTo(-1);
   }
 
-  static void awaitTrue(java.util.function.BooleanSupplier condition) {
+  static void awaitTrue(BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -516,18 +520,18 @@ class StreamingTest {
   }
 
   /** A downstream subscriber that requests {@code batch} at a time and collects what it gets. */
-  static class CollectingSubscriber implements java.util.concurrent.Flow.Subscriber<StreamEvent> {
+  static class CollectingSubscriber implements Flow.Subscriber<StreamEvent> {
     final List<StreamEvent> items = new CopyOnWriteArrayList<>();
     final CompletableFuture<Throwable> done = new CompletableFuture<>();
     final long batch;
-    java.util.concurrent.Flow.Subscription subscription;
+    Flow.Subscription subscription;
 
     CollectingSubscriber(long batch) {
       this.batch = batch;
     }
 
     @Override
-    public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+    public void onSubscribe(Flow.Subscription subscription) {
       this.subscription = subscription;
       subscription.request(batch);
     }

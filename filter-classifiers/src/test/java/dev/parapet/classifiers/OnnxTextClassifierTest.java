@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.parapet.Context;
 import dev.parapet.Decision;
 import dev.parapet.Direction;
 import dev.parapet.Policy;
 import dev.parapet.Profile;
 import dev.parapet.SafetyFilter;
+import dev.parapet.StreamEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -261,8 +264,8 @@ class OnnxTextClassifierTest {
             .build();
     var before = String.join(" ", benign.subList(0, 5)) + " ";
     var answer = before + harmful.get(0) + " " + String.join(" ", benign.subList(5, benign.size()));
-    var events = new java.util.concurrent.LinkedBlockingQueue<dev.parapet.StreamEvent>();
-    var stream = filter.openStream(dev.parapet.Context.defaults(), events::add);
+    var events = new LinkedBlockingQueue<StreamEvent>();
+    var stream = filter.openStream(Context.defaults(), events::add);
     var cancelled = new java.util.concurrent.atomic.AtomicBoolean();
     stream.onCancel(() -> cancelled.set(true));
     var producer =
@@ -284,13 +287,13 @@ class OnnxTextClassifierTest {
     producer.start();
 
     var released = new StringBuilder();
-    dev.parapet.StreamEvent event;
+    StreamEvent event;
     while (!(event = events.poll(30, TimeUnit.SECONDS)).terminal()) {
-      released.append(((dev.parapet.StreamEvent.Released) event).text());
+      released.append(((StreamEvent.Released) event).text());
     }
     producer.join(10_000);
 
-    assertThat(event).isInstanceOf(dev.parapet.StreamEvent.Blocked.class);
+    assertThat(event).isInstanceOf(StreamEvent.Blocked.class);
     // Nothing of the harmful sentence or after it (compared without echoing the fixture text).
     assertThat(before.startsWith(released.toString())).as("released only text before the threat").isTrue();
     assertThat(released.length()).as("released the benign sentences before it").isPositive();

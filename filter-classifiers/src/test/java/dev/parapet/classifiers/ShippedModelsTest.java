@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.parapet.Context;
 import dev.parapet.Decision;
 import dev.parapet.Direction;
 import dev.parapet.SafetyFilter;
@@ -66,8 +67,8 @@ class ShippedModelsTest {
   void recommendedPolicy_strictBlocksHarmfulRequests_balancedActsOnThem_ordinaryPass() {
     var filter = SafetyFilter.builder().policy(ShippedModels.recommendedPolicy()).inputStage(guard).build();
     var harmful = TestModels.fixture("harmful-requests.txt");
-    var strict = dev.parapet.Context.profile("strict");
-    var balanced = dev.parapet.Context.profile("balanced");
+    var strict = Context.profile("strict");
+    var balanced = Context.profile("balanced");
 
     for (var text : harmful) {
       assertThat(filter.check(text, Direction.INPUT, strict).decision()).as("a harmful request fixture, strict")

@@ -3,6 +3,7 @@ package dev.parapet.tools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parapet.Context;
 import dev.parapet.Decision;
+import dev.parapet.StreamOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -49,8 +50,8 @@ final class DemoCommand {
                 + " %d ms)%n%n",
             defaults.classifier().executionProvider(),
             filter.policy().profile(profile).name(),
-            dev.parapet.StreamOptions.defaults().windowChars(),
-            dev.parapet.StreamOptions.defaults().maxDelay().toMillis());
+            StreamOptions.defaults().windowChars(),
+            StreamOptions.defaults().maxDelay().toMillis());
         StreamDemo.run(filter, context, tokenMillis, out);
         return 0;
       }

@@ -3,6 +3,7 @@ package dev.parapet.examples.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
@@ -115,7 +116,7 @@ class SupportAssistantTest {
 
   private static String fixture(String name) throws Exception {
     try (var in = SupportAssistantTest.class.getResourceAsStream("/fixtures/" + name)) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
     }
   }
 }
