@@ -18,7 +18,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code bin/parapet bench [--quick] [--json FILE]}: runs the suite and prints (and writes) the summary
  * figures, each computed from this run's JMH results: {@code check_over_raw_64}, {@code cache_hit_us},
  * {@code batching_speedup_16tok}, {@code batching_speedup_128tok}, {@code djl_over_parapet_1t}, {@code
- * rules_10kb_us}, and the streaming figures {@code stream_first_release_over_window} and {@code
+ * rules_10kb_us}, {@code guard_over_stock_minilm_64} (the shipped graph against the stock int8 MiniLM
+ * encoder, both run by hand, 64 tokens; the model issue allows 2.5), and the streaming figures {@code stream_first_release_over_window} and {@code
  * stream_overhead_pct} (see {@link StreamingBenchmark}). {@code --quick}: one short warm-up and two short measurements per benchmark, one
  * fork, 8 callers only; the full run uses the annotations' settings and 1, 8 and 16 callers.
  */
@@ -63,6 +64,9 @@ public final class Bench {
     summary.put(
         "djl_over_parapet_1t",
         ratio(find(results, "OverheadBenchmark.djl", "tokens=64"), find(results, "OverheadBenchmark.check", "tokens=64")));
+    summary.put(
+        "guard_over_stock_minilm_64",
+        ratio(find(results, "OverheadBenchmark.raw", "tokens=64"), find(results, "OverheadBenchmark.stockMiniLm", "tokens=64")));
     summary.put("rules_10kb_us", find(results, "RulesBenchmark.allRules", "chars=10240", "phrases=100"));
     summary.put(
         "stream_first_release_over_window",

@@ -30,10 +30,10 @@ final class DjlPeer implements AutoCloseable {
 
   DjlPeer() throws Exception {
     dir = Files.createTempDirectory("parapet-djl-peer");
-    Files.write(dir.resolve("model.onnx"), RawModel.resource("model.onnx"));
+    Files.write(dir.resolve("model.onnx"), RawModel.resource(RawModel.ROOT + "model.onnx"));
     var tokenizer =
         HuggingFaceTokenizer.newInstance(
-            new ByteArrayInputStream(RawModel.resource("tokenizer.json")),
+            new ByteArrayInputStream(RawModel.resource(RawModel.ROOT + "tokenizer.json")),
             Map.of("padding", "false", "truncation", "false"));
     model =
         Criteria.builder()

@@ -26,8 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The filter's cost against the bare model: {@code raw} (hand-written DJL tokenize + {@code
  * OrtSession.run} of the shipped graph), {@code check} (the same text through {@code
- * SafetyFilter.check} with the cache off), {@code cacheHit} (a repeated text, cache on), and the peer
- * {@code djl} (DJL's ONNX Runtime engine, see {@link DjlPeer}). One intra-op thread everywhere.
+ * SafetyFilter.check} with the cache off), {@code cacheHit} (a repeated text, cache on), the peer
+ * {@code djl} (DJL's ONNX Runtime engine, see {@link DjlPeer}), and {@code stockMiniLm} (the stock int8
+ * all-MiniLM-L6-v2 encoder run like {@code raw}: the yardstick of the shipped model's latency budget).
+ * One intra-op thread everywhere.
  *
  * <pre>
  * ORT_DISABLE_TELEMETRY=1 java -jar filter-benchmarks/target/benchmarks.jar OverheadBenchmark
@@ -45,6 +47,7 @@ public class OverheadBenchmark {
   int tokens;
 
   private RawModel raw;
+  private RawModel stockMiniLm;
   private DjlPeer djl;
   private OnnxTextClassifier guard;
   private SafetyFilter uncached;
@@ -55,6 +58,7 @@ public class OverheadBenchmark {
   public void setUp() throws Exception {
     djl = new DjlPeer(); // first: DJL's engine insists on creating the ONNX Runtime environment itself
     raw = new RawModel();
+    stockMiniLm = RawModel.stockMiniLm();
     guard = ShippedModels.builder(ShippedModels.GUARD).batching(Batching.off()).maxLength(512).build();
     var policy = ShippedModels.recommendedPolicy();
     uncached =
@@ -69,12 +73,19 @@ public class OverheadBenchmark {
     guard.close();
     djl.close();
     raw.close();
+    stockMiniLm.close();
   }
 
   /** Baseline: no Parapet code. */
   @Benchmark
   public float[] raw() throws Exception {
     return raw.score(text);
+  }
+
+  /** The yardstick: the stock int8 MiniLM encoder on the same text, run like {@link #raw}. */
+  @Benchmark
+  public float[] stockMiniLm() throws Exception {
+    return stockMiniLm.encode(text);
   }
 
   /** The peer: the same text and graph through DJL's ONNX Runtime engine and a Predictor. */

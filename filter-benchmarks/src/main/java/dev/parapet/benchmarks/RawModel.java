@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * The baseline: the shipped {@code guard} graph run by hand, as a user without Parapet would (DJL
- * tokenize, build tensors, {@code OrtSession.run}, sigmoid), with no Parapet code.
+ * tokenize, build tensors, {@code OrtSession.run}, sigmoid), with no Parapet code. {@link
+ * #stockMiniLm()} runs the stock int8 all-MiniLM-L6-v2 encoder the same way: the yardstick of the
+ * model issue's latency budget (the shipped graph may cost at most 2.5 times it per text).
  */
 final class RawModel implements AutoCloseable {
 
@@ -22,30 +24,31 @@ final class RawModel implements AutoCloseable {
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
 
+  /** The shipped guard graph. */
   RawModel() throws IOException, OrtException {
+    this(resource(ROOT + "model.onnx"), resource(ROOT + "tokenizer.json"));
+  }
+
+  /** The stock int8 MiniLM encoder of the langchain4j jar (no pooling, no heads). */
+  static RawModel stockMiniLm() throws IOException, OrtException {
+    return new RawModel(resource("all-minilm-l6-v2-q.onnx"), resource("all-minilm-l6-v2-q-tokenizer.json"));
+  }
+
+  private RawModel(byte[] model, byte[] tokenizerJson) throws IOException, OrtException {
     tokenizer =
         HuggingFaceTokenizer.newInstance(
-            new ByteArrayInputStream(resource("tokenizer.json")),
-            Map.of("padding", "false", "truncation", "false"));
+            new ByteArrayInputStream(tokenizerJson), Map.of("padding", "false", "truncation", "false"));
     try (var options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      session = env.createSession(resource("model.onnx"), options);
+      session = env.createSession(model, options);
     }
   }
 
-  /** Tokenizes and scores one text; returns the sigmoid of each logit. */
+  /** Tokenizes and scores one text with the guard graph; returns the sigmoid of each logit. */
   float[] score(String text) throws OrtException {
-    var encoding = tokenizer.encode(text);
-    long[][] ids = {encoding.getIds()};
-    long[][] mask = {encoding.getAttentionMask()};
-    long[][] types = {encoding.getTypeIds()};
-    try (var idsTensor = OnnxTensor.createTensor(env, ids);
-        var maskTensor = OnnxTensor.createTensor(env, mask);
-        var typesTensor = OnnxTensor.createTensor(env, types);
-        var result =
-            session.run(Map.of("input_ids", idsTensor, "attention_mask", maskTensor, "token_type_ids", typesTensor))) {
+    try (var result = run(text)) {
       float[] logits = ((float[][]) result.get(0).getValue())[0];
       for (int i = 0; i < logits.length; i++) {
         logits[i] = (float) (1 / (1 + Math.exp(-logits[i])));
@@ -54,10 +57,33 @@ final class RawModel implements AutoCloseable {
     }
   }
 
+  /** Tokenizes and encodes one text with a bare encoder; returns the first token's hidden state. */
+  float[] encode(String text) throws OrtException {
+    try (var result = run(text)) {
+      var hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
+      int width = (int) ((OnnxTensor) result.get(0)).getInfo().getShape()[2];
+      float[] first = new float[width];
+      hidden.get(first);
+      return first;
+    }
+  }
+
+  private OrtSession.Result run(String text) throws OrtException {
+    var encoding = tokenizer.encode(text);
+    long[][] ids = {encoding.getIds()};
+    long[][] mask = {encoding.getAttentionMask()};
+    long[][] types = {encoding.getTypeIds()};
+    try (var idsTensor = OnnxTensor.createTensor(env, ids);
+        var maskTensor = OnnxTensor.createTensor(env, mask);
+        var typesTensor = OnnxTensor.createTensor(env, types)) {
+      return session.run(Map.of("input_ids", idsTensor, "attention_mask", maskTensor, "token_type_ids", typesTensor));
+    }
+  }
+
   static byte[] resource(String name) throws IOException {
-    try (InputStream in = RawModel.class.getClassLoader().getResourceAsStream(ROOT + name)) {
+    try (InputStream in = RawModel.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
-        throw new IOException("missing " + ROOT + name + ": is parapet-model-guard on the classpath?");
+        throw new IOException("missing class-path resource " + name + ": is its jar on the class path?");
       }
       return in.readAllBytes();
     }
