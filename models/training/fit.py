@@ -37,6 +37,13 @@ AUTHORED_BENIGN_BLOCK = 0.0
 # (authored_benign_instructions) only train: there are too few of them to set a threshold (a single
 # prompt would decide it).
 CALIBRATION_SOURCE = "authored_benign_alarming"
+# Optional transfer calibration (--transfer-benign-block, off for the shipped model): the pool's one
+# source of real benign prompts on dangerous topics (CyberSecEval's false-refusal prompts) is left
+# out, a head per category is trained without it, and the balanced block thresholds are raised until
+# those heads block at most the given share of them: a source the heads never saw, the deployer's
+# case. Measured in models/README.md ("Choosing the encoder"): with MiniLM it leaves balanced
+# blocking almost no harmful request, so it is off.
+TRANSFER_SOURCE = "cyberseceval_frr"
 # Categories that flag rather than block under the balanced profile: plain profanity is reported, not
 # acted on (it is not "unsafe" by itself).
 FLAG_ONLY = {"toxicity"}
@@ -119,16 +126,40 @@ def blocked_share(thresholds, alarming_scores, kind="balanced"):
     return round(float(blocked.mean()), 4)
 
 
+MAX_THRESHOLD = 0.999
+
+
 def calibrate(thresholds, alarming_scores, limit=AUTHORED_BENIGN_BLOCK):
     """Raises balanced block thresholds, the category blocking most first, until at most `limit` of
-    the authored benign-but-alarming validation prompts are blocked."""
+    the given benign prompts are blocked, or every category blocking some is at MAX_THRESHOLD."""
     if not alarming_scores or not len(next(iter(alarming_scores.values()))):
         return
     while blocked_share(thresholds, alarming_scores) > limit:
-        worst = max((l for l in alarming_scores if l not in FLAG_ONLY),
-                    key=lambda l: int((alarming_scores[l] >= thresholds[l]["balanced"]).sum()))
+        blocking = {l: int((alarming_scores[l] >= thresholds[l]["balanced"]).sum())
+                    for l in alarming_scores if l not in FLAG_ONLY and thresholds[l]["balanced"] < MAX_THRESHOLD}
+        if not any(blocking.values()):
+            return  # what still blocks scores above MAX_THRESHOLD
+        worst = max(blocking, key=blocking.get)
         above = np.sort(alarming_scores[worst][alarming_scores[worst] >= thresholds[worst]["balanced"]])
-        thresholds[worst]["balanced"] = float(min(0.999, above[0] + 1e-4))  # release the lowest one
+        thresholds[worst]["balanced"] = float(min(MAX_THRESHOLD, above[0] + 1e-4))  # release the lowest one
+
+
+def left_out_scores(train, xtr, sw, splits, c):
+    """Scores of TRANSFER_SOURCE's texts in every split, (records, x) pairs, by heads trained on
+    `train` without that source."""
+    keep = np.array([primary_source(r) != TRANSFER_SOURCE for r in train])
+    kept = [r for r, k in zip(train, keep) if k]
+    texts = np.vstack([x[np.array([primary_source(r) == TRANSFER_SOURCE for r in records])]
+                       for records, x in splits])
+    if not len(texts):
+        raise SystemExit(f"--transfer-benign-block: no {TRANSFER_SOURCE} texts under --work")
+    scores = {}
+    for label in LABELS:
+        use, y = targets(kept, label)
+        model = LogisticRegression(C=c, max_iter=2000, random_state=0)
+        model.fit(xtr[keep][use], y[use], sample_weight=sw[keep][use])
+        scores[label] = model.predict_proba(texts)[:, 1]
+    return scores
 
 
 def metrics(y, p, t):
@@ -153,6 +184,8 @@ def main():
     ap.add_argument("--c", type=float, default=4.0)
     ap.add_argument("--authored-benign-block", type=float, default=AUTHORED_BENIGN_BLOCK,
                     help="the most the balanced profile may block of the authored calibration prompts")
+    ap.add_argument("--transfer-benign-block", type=float, default=None,
+                    help=f"also calibrate on {TRANSFER_SOURCE} left out of training: the most balanced may block")
     args = ap.parse_args()
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
@@ -180,6 +213,9 @@ def main():
         calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
 
     calibrate(thresholds, calibration_scores, args.authored_benign_block)
+    if args.transfer_benign_block is not None:
+        transfer_scores = left_out_scores(train, xtr, sw, [(train, xtr), (val, xva), (test, xte)], args.c)
+        calibrate(thresholds, transfer_scores, args.transfer_benign_block)
     for label in LABELS:
         t = thresholds[label]
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
@@ -191,6 +227,8 @@ def main():
         report["test"][label] = metrics(ty[tuse], models[label].predict_proba(xte[tuse])[:, 1], t["balanced"])
         print(label, "val", report["validation"][label], "test", report["test"][label], flush=True)
     report[CALIBRATION_SOURCE + "_blocked"] = blocked_share(thresholds, calibration_scores)
+    if args.transfer_benign_block is not None:
+        report[TRANSFER_SOURCE + "_left_out_blocked"] = blocked_share(thresholds, transfer_scores)
 
     head = {"labels": LABELS, "normalize": True, "multiLabel": True, "weights": weights, "bias": bias}
     with open(args.head, "w") as f:
