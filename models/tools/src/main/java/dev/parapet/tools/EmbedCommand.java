@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,8 +43,8 @@ final class EmbedCommand {
    * MiniLM is the shipped models' encoder and the default; e5-small-v2 the candidate it is compared
    * with (models/README.md, "Choosing the encoder").
    */
-  static final java.util.Map<String, String[]> ENCODERS =
-      java.util.Map.of(
+  static final Map<String, String[]> ENCODERS =
+      Map.of(
           "all-minilm-l6-v2-q",
           new String[] {
             "all-minilm-l6-v2-q.onnx",
