@@ -95,6 +95,7 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
             "logits",
             Math.min(maxLength, DEFAULT_MAX_LENGTH),
             builder.overlap,
+            config.textPrefix(),
             builder.options,
             batching,
             builder.registry,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parapet.Context;
 import dev.parapet.Decision;
 import dev.parapet.Direction;
@@ -309,6 +311,40 @@ class OnnxTextClassifierTest {
     assertThatThrownBy(() -> classifier.classify(List.of("x")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closing is closed");
+  }
+
+  @Test
+  void textPrefix_startsEveryWindow_asIfTheTextBeganWithIt() throws Exception {
+    var copy = TestModels.copyOfThreatModel(dir.resolve("m"));
+    var config = (ObjectNode) new ObjectMapper().readTree(copy.resolve("config.json").toFile());
+    ((ObjectNode) config.get("parapet")).put("text_prefix", "query: ");
+    Files.writeString(copy.resolve("config.json"), config.toString());
+    var text = "I will hurt you if you come near my house again.";
+
+    try (var prefixed = OnnxTextClassifier.builder(copy).batching(Batching.off()).build()) {
+      var withPrefix = prefixed.classify(List.of(text)).get(0);
+      var spelledOut = unbatched.classify(List.of("query: " + text)).get(0);
+      var without = unbatched.classify(List.of(text)).get(0);
+
+      assertThat(withPrefix.get("threat")).isCloseTo(spelledOut.get("threat"), within(1e-6));
+      assertThat(withPrefix.get("cooking")).isCloseTo(spelledOut.get("cooking"), within(1e-6));
+      assertThat(withPrefix.get("threat")).isNotCloseTo(without.get("threat"), within(1e-4));
+      // Long texts: every window carries the prefix, and the text still scores.
+      var longText = (text + " ").repeat(40);
+      assertThat(prefixed.classify(List.of(longText)).get(0).get("threat")).isBetween(0.0, 1.0);
+    }
+  }
+
+  @Test
+  void textPrefix_notAString_rejectedAtLoad() throws Exception {
+    var copy = TestModels.copyOfThreatModel(dir.resolve("m"));
+    var config = (ObjectNode) new ObjectMapper().readTree(copy.resolve("config.json").toFile());
+    ((ObjectNode) config.get("parapet")).put("text_prefix", 7);
+    Files.writeString(copy.resolve("config.json"), config.toString());
+
+    assertThatThrownBy(() -> OnnxTextClassifier.load(copy))
+        .isInstanceOf(ClassifierException.class)
+        .hasMessageContaining("parapet.text_prefix must be a string");
   }
 
   @Test

@@ -15,8 +15,10 @@ import java.util.List;
  * @param multiLabel sigmoid per label when true, softmax over labels when false
  * @param maxLength the window in tokens, or 0 when the file does not say
  * @param view the labels a label view reports ({@code parapet.categories}), or empty for all
+ * @param textPrefix text the encoder expects before every input ({@code parapet.text_prefix}, for
+ *     instance e5's {@code "query: "}), or empty
  */
-public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength, List<String> view) {
+public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength, List<String> view, String textPrefix) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -62,7 +64,11 @@ public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength
       }
       view.add(category.asText());
     }
-    return new ModelConfig(List.copyOf(labels), multiLabel, maxLength, List.copyOf(view));
+    var prefix = root.path("parapet").path("text_prefix");
+    if (!prefix.isMissingNode() && !prefix.isTextual()) {
+      throw new ClassifierException(name + ": parapet.text_prefix must be a string");
+    }
+    return new ModelConfig(List.copyOf(labels), multiLabel, maxLength, List.copyOf(view), prefix.asText(""));
   }
 
   /** Returns the graph directory a label view's config names ({@code parapet.view_of}), or null. */

@@ -20,7 +20,9 @@ import java.util.Map;
  * still seen whole in the next one, and, in addition, one window per sentence: in a pooled model a
  * single harmful sentence inside a window of benign text is diluted below any threshold, while alone
  * it is not. Text is cut by characters (at white space) before tokenizing, so tokenizing costs time
- * linear in the text and never truncates it. Lone surrogates become U+FFFD. Thread-safe. Internal.
+ * linear in the text and never truncates it. Lone surrogates become U+FFFD. An encoder's text prefix
+ * (e5's {@code "query: "}) is tokenized once and starts every window, after the special tokens, as
+ * if each window's text began with it. Thread-safe. Internal.
  */
 public final class TokenWindows implements AutoCloseable {
 
@@ -35,7 +37,8 @@ public final class TokenWindows implements AutoCloseable {
   private final int chunkChars;
   private final long maxTokenId;
 
-  private TokenWindows(HuggingFaceTokenizer tokenizer, int maxLength, int overlap, int chunkChars, long maxTokenId) {
+  private TokenWindows(
+      HuggingFaceTokenizer tokenizer, int maxLength, int overlap, int chunkChars, long maxTokenId, String textPrefix) {
     this.tokenizer = tokenizer;
     this.maxLength = maxLength;
     this.chunkChars = chunkChars;
@@ -47,7 +50,9 @@ public final class TokenWindows implements AutoCloseable {
     if (at < 0) {
       throw new ClassifierException("cannot locate the special tokens of this tokenizer");
     }
-    this.prefix = Arrays.copyOfRange(full, 0, at);
+    long[] text = textPrefix.isEmpty() ? new long[0] : tokenizer.encode(textPrefix, false, false).getIds();
+    this.prefix = Arrays.copyOf(full, at + text.length);
+    System.arraycopy(text, 0, prefix, at, text.length);
     this.suffix = Arrays.copyOfRange(full, at + bare.length, full.length);
     this.body = maxLength - prefix.length - suffix.length;
     if (body < 2) {
@@ -66,6 +71,14 @@ public final class TokenWindows implements AutoCloseable {
    * @param name names the file in errors
    */
   public static TokenWindows load(byte[] json, int maxLength, int overlap, String name) {
+    return load(json, maxLength, overlap, name, "");
+  }
+
+  /**
+   * Loads a tokenizer whose windows all start with {@code textPrefix}'s tokens (after the special
+   * tokens); see {@link #load(byte[], int, int, String)}.
+   */
+  public static TokenWindows load(byte[] json, int maxLength, int overlap, String name, String textPrefix) {
     Ort.offline();
     long maxTokenId = maxTokenId(json, name);
     HuggingFaceTokenizer tokenizer;
@@ -79,7 +92,7 @@ public final class TokenWindows implements AutoCloseable {
     }
     try {
       // About 8 chars per token is generous for English; a chunk is a few windows' worth.
-      return new TokenWindows(tokenizer, maxLength, overlap, Math.max(256, maxLength * 16), maxTokenId);
+      return new TokenWindows(tokenizer, maxLength, overlap, Math.max(256, maxLength * 16), maxTokenId, textPrefix);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;

@@ -23,6 +23,7 @@ public final class WindowedModel implements AutoCloseable {
   /**
    * Loads the tokenizer and the model.
    *
+   * @param textPrefix text every window starts with (see {@link TokenWindows}), or empty
    * @param rows turns one run's output (and its windows) into one row per window
    */
   public WindowedModel(
@@ -31,12 +32,14 @@ public final class WindowedModel implements AutoCloseable {
       String output,
       int maxLength,
       int overlap,
+      String textPrefix,
       OnnxOptions options,
       Batching batching,
       MeterRegistry registry,
       BiFunction<OrtModel.Output, List<long[]>, List<float[]>> rows) {
     this.guard = new UsageGuard(id);
-    this.tokens = TokenWindows.load(files.tokenizer(), maxLength, overlap, files.name(ModelFiles.TOKENIZER));
+    this.tokens =
+        TokenWindows.load(files.tokenizer(), maxLength, overlap, files.name(ModelFiles.TOKENIZER), textPrefix);
     try {
       this.model = OrtModel.load(files.model(), files.name(ModelFiles.MODEL), options, output);
     } catch (RuntimeException e) {

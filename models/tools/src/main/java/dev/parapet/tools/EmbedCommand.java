@@ -28,10 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
- * {@code bin/parapet train embed [--encoder NAME] [--encoder-patch FILE] --in FILE.jsonl --out FILE.f32}:
- * the step of training that needs the runtime: embeds each text's first window with the same encoder
- * (and fine-tuning patch), tokenizer and pooling the shipped graph uses, and writes little-endian
- * float32 rows {@code [texts, hidden]}.
+ * {@code bin/parapet train embed [--encoder NAME] [--encoder-patch FILE] [--text-prefix TEXT] --in
+ * FILE.jsonl --out FILE.f32}: the step of training that needs the runtime: embeds each text's first
+ * window with the same encoder (and fine-tuning patch), tokenizer and pooling the shipped graph uses,
+ * and writes little-endian float32 rows {@code [texts, hidden]}. {@code --text-prefix} starts every
+ * window with the text an encoder expects (e5's {@code "query: "}), as a model whose config.json
+ * names it in {@code parapet.text_prefix} does at inference.
  *
  * <p>Each text runs alone, as the shipped classifier runs a text at inference: with an int8
  * dynamically quantised encoder, batch-mates would shift a text's features.
@@ -69,7 +71,8 @@ final class EmbedCommand {
   private EmbedCommand() {}
 
   static int run(String[] args, PrintStream out) {
-    var options = Args.parse(args, Set.of("--encoder", "--encoder-patch", "--in", "--out", "--threads"), Set.of());
+    var options =
+        Args.parse(args, Set.of("--encoder", "--encoder-patch", "--text-prefix", "--in", "--out", "--threads"), Set.of());
     var encoder = options.get("--encoder", SHIPPED_ENCODER);
     var resources = ENCODERS.get(encoder);
     if (resources == null) {
@@ -93,7 +96,8 @@ final class EmbedCommand {
             .toList();
     var done = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try (var embedder = new Embedder(encoder, files, 128, OnnxOptions.defaults(), Batching.off(), null)) {
+    var textPrefix = options.get("--text-prefix", "");
+    try (var embedder = new Embedder(encoder, files, 128, textPrefix, OnnxOptions.defaults(), Batching.off(), null)) {
       var futures = new ArrayList<Future<?>>();
       for (int from = 0; from < order.size(); from += 32) {
         var batch = order.subList(from, Math.min(order.size(), from + 32)); // a task, not an ORT batch

@@ -249,6 +249,25 @@ class MainTest {
   }
 
   @Test
+  void trainEmbed_textPrefix_embedsAsIfEveryTextBeganWithIt() throws Exception {
+    var plain = Files.writeString(dir.resolve("plain.jsonl"), "{\"text\": \"Plan a picnic.\"}\n");
+    var spelled = Files.writeString(dir.resolve("spelled.jsonl"), "{\"text\": \"query: Plan a picnic.\"}\n");
+    for (var args : List.of(
+        List.of("--encoder", "e5-small-v2-q", "--text-prefix", "query: ", "--in", plain.toString(), "--out", "a.f32"),
+        List.of("--encoder", "e5-small-v2-q", "--in", spelled.toString(), "--out", "b.f32"),
+        List.of("--encoder", "e5-small-v2-q", "--in", plain.toString(), "--out", "c.f32"))) {
+      var resolved = new ArrayList<>(args);
+      resolved.set(resolved.size() - 1, dir.resolve(args.get(args.size() - 1)).toString());
+      resolved.addAll(0, List.of("train", "embed"));
+      assertThat(run("", resolved.toArray(String[]::new))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    }
+
+    byte[] prefixed = Files.readAllBytes(dir.resolve("a.f32"));
+    assertThat(prefixed).isEqualTo(Files.readAllBytes(dir.resolve("b.f32")));
+    assertThat(prefixed).isNotEqualTo(Files.readAllBytes(dir.resolve("c.f32")));
+  }
+
+  @Test
   void trainEmbed_unknownEncoder_exits2NamingTheKnownOnes() throws Exception {
     var in = Files.writeString(dir.resolve("in.jsonl"), "{\"text\": \"Hello there.\"}\n");
 

@@ -18,13 +18,15 @@ import java.util.Set;
  * <pre>
  * Main --encoder-onnx all-minilm-l6-v2-q.onnx --encoder-tokenizer all-minilm-l6-v2-q-tokenizer.json
  *      --encoder-name dev.langchain4j:...:1.19.0-beta29 [--encoder-patch-if-present encoder-patch.onnx.gz]
- *      --max-length 128 --head head.json
+ *      [--text-prefix "query: "] --max-length 128 --head head.json
  *      --id guard --out target/classes/dev/parapet/models --expect SHA256SUMS [--mode verify|update]
  *      --view content-safety=toxicity,hate,... --view prompt-attack=jailbreak,prompt_injection
  * </pre>
  *
  * An encoder patch ({@link EncoderPatch}, a fine-tuned encoder as its difference from the stock one)
- * is applied when its file exists; without it the stock encoder is fused.
+ * is applied when its file exists; without it the stock encoder is fused. A text prefix (the input
+ * format some encoders, such as e5, were trained with) goes into every config.json written, so the
+ * classifier starts every window with it.
  *
  * <p>A view is a directory holding only {@code config.json}, whose {@code parapet.view_of} names the
  * graph's directory and {@code parapet.categories} the labels it reports.
@@ -36,7 +38,7 @@ public final class Main {
   private static final Set<String> OPTIONS =
       Set.of(
           "--encoder-onnx", "--encoder-tokenizer", "--encoder-name", "--encoder-patch-if-present",
-          "--max-length", "--head", "--id", "--out", "--expect", "--mode");
+          "--text-prefix", "--max-length", "--head", "--id", "--out", "--expect", "--mode");
 
   private Main() {}
 
@@ -63,7 +65,8 @@ public final class Main {
             resource(options.get("--encoder-onnx")),
             resource(options.get("--encoder-tokenizer")),
             Integer.parseInt(options.get("--max-length")),
-            options.get("--encoder-name"));
+            options.get("--encoder-name"),
+            options.getOrDefault("--text-prefix", ""));
     var patchFile = options.get("--encoder-patch-if-present");
     if (patchFile != null && Files.exists(Path.of(patchFile))) {
       var patch = Files.readAllBytes(Path.of(patchFile));
@@ -79,7 +82,7 @@ public final class Main {
     var id = options.get("--id");
     var sums = ModelAssembler.assemble(encoder, head, out.resolve(id));
     for (var view : views.entrySet()) {
-      writeView(out.resolve(view.getKey()), id, head, view.getValue());
+      writeView(out.resolve(view.getKey()), id, head, view.getValue(), encoder.textPrefix());
     }
     var expected = Path.of(options.get("--expect"));
     var actual = Files.readString(out.resolve(id).resolve("SHA256SUMS"));
@@ -95,8 +98,8 @@ public final class Main {
     System.out.println("assembled " + id + " " + sums.get("model.onnx") + " with views " + views.keySet());
   }
 
-  private static void writeView(Path directory, String graph, Head head, List<String> categories)
-      throws IOException {
+  private static void writeView(
+      Path directory, String graph, Head head, List<String> categories, String textPrefix) throws IOException {
     var missing = new ArrayList<>(categories);
     missing.removeAll(head.labels());
     if (!missing.isEmpty()) {
@@ -113,6 +116,9 @@ public final class Main {
     parapet.put("view_of", graph);
     var array = parapet.putArray("categories");
     categories.forEach(array::add);
+    if (!textPrefix.isEmpty()) {
+      parapet.put("text_prefix", textPrefix);
+    }
     Files.writeString(directory.resolve("config.json"), MAPPER.writeValueAsString(root) + "\n");
   }
 

@@ -43,17 +43,30 @@ public final class ModelAssembler {
    * @param tokenizer the {@code tokenizer.json} bytes
    * @param maxLength the window in tokens, special tokens included
    * @param description names the encoder in {@code config.json}, for example its Maven coordinates
+   * @param textPrefix text the encoder expects before every input (e5's {@code "query: "}), written to
+   *     {@code config.json} as {@code parapet.text_prefix} when not empty
    */
-  public record Encoder(byte[] onnx, byte[] tokenizer, int maxLength, String description) {
+  public record Encoder(byte[] onnx, byte[] tokenizer, int maxLength, String description, String textPrefix) {
 
     /** Validates the fields. */
     public Encoder {
       requireNonNull(onnx, "onnx");
       requireNonNull(tokenizer, "tokenizer");
       requireNonNull(description, "description");
+      requireNonNull(textPrefix, "textPrefix");
       if (maxLength < 2) {
         throw new IllegalArgumentException("maxLength must be >= 2, was " + maxLength);
       }
+    }
+
+    /** An encoder that takes its input as it is (no text prefix). */
+    public Encoder(byte[] onnx, byte[] tokenizer, int maxLength, String description) {
+      this(onnx, tokenizer, maxLength, description, "");
+    }
+
+    /** Returns this encoder with the text prefix its inputs need. */
+    public Encoder withTextPrefix(String prefix) {
+      return new Encoder(onnx, tokenizer, maxLength, description, prefix);
     }
 
     /** Reads an encoder from classpath resources, such as those of a langchain4j embedding jar. */
@@ -70,7 +83,7 @@ public final class ModelAssembler {
      */
     public Encoder patched(EncoderPatch patch, String note) {
       requireNonNull(patch, "patch");
-      return new Encoder(patch.applyTo(onnx), tokenizer, maxLength, description + "; " + note);
+      return new Encoder(patch.applyTo(onnx), tokenizer, maxLength, description + "; " + note, textPrefix);
     }
 
     private static byte[] resource(String name) {
@@ -128,6 +141,9 @@ public final class ModelAssembler {
     parapet.put("encoder_sha256", sha256(encoder.onnx()));
     parapet.put("pooling", "mean");
     parapet.put("normalize", head.normalize());
+    if (!encoder.textPrefix().isEmpty()) {
+      parapet.put("text_prefix", encoder.textPrefix());
+    }
     return (MAPPER.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
   }
 

@@ -7,6 +7,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,6 +93,33 @@ class ModelAssemblerTest {
         .hasMessageContaining("one row per label (2)");
     assertThatThrownBy(() -> new Head(List.of("a", "a"), new float[][] {{1f}, {1f}}, new float[2], false, true))
         .hasMessageContaining("unique");
+  }
+
+  @Test
+  void main_textPrefix_goesIntoTheGraphsAndTheViewsConfig() throws Exception {
+    var head = dir.resolve("head.json");
+    randomHead(3, 5).write(head);
+    Files.writeString(dir.resolve("SUMS"), "");
+    for (var prefix : List.of("query: ", "")) {
+      var out = dir.resolve("out" + prefix.length());
+      var args = new ArrayList<>(List.of(
+          "--encoder-onnx", "all-minilm-l6-v2-q.onnx", "--encoder-tokenizer", "all-minilm-l6-v2-q-tokenizer.json",
+          "--encoder-name", "test", "--max-length", "128", "--head", head.toString(), "--id", "g",
+          "--out", out.toString(), "--expect", dir.resolve("SUMS").toString(), "--mode", "update", "--view", "v=a,b"));
+      if (!prefix.isEmpty()) {
+        args.addAll(List.of("--text-prefix", prefix));
+      }
+      Main.main(args.toArray(String[]::new));
+
+      for (var config : List.of(out.resolve("g/config.json"), out.resolve("v/config.json"))) {
+        var parapet = new ObjectMapper().readTree(config.toFile()).get("parapet");
+        if (prefix.isEmpty()) {
+          assertThat(parapet.has("text_prefix")).as(config.toString()).isFalse();
+        } else {
+          assertThat(parapet.get("text_prefix").asText()).as(config.toString()).isEqualTo(prefix);
+        }
+      }
+    }
   }
 
   @Test
