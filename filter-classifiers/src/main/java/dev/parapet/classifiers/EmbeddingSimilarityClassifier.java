@@ -52,7 +52,8 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
     }
     this.id = builder.id;
     this.embedder =
-        new Embedder(id, builder.files, builder.maxLength, builder.options, builder.batching, builder.registry);
+        new Embedder(
+            id, builder.files, builder.maxLength, builder.textPrefix, builder.options, builder.batching, builder.registry);
     try {
       var embedded = new LinkedHashMap<String, List<float[]>>();
       for (var topic : builder.examples.entrySet()) {
@@ -70,7 +71,9 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
     this.version =
         OnnxTextClassifier.sha256(builder.files.model()).substring(0, 32)
             + "+"
-            + OnnxTextClassifier.sha256(builder.examples.toString().getBytes(StandardCharsets.UTF_8))
+            + OnnxTextClassifier.sha256(
+                    ((builder.textPrefix.isEmpty() ? "" : builder.textPrefix + "\n") + builder.examples)
+                        .getBytes(StandardCharsets.UTF_8))
                 .substring(0, 16);
   }
 
@@ -138,6 +141,7 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
     private String id = "topics";
     private ModelFiles files;
     private int maxLength = 128;
+    private String textPrefix = "";
     private OnnxOptions options = OnnxOptions.defaults();
     private Batching batching = Batching.defaults();
     private MeterRegistry registry;
@@ -173,6 +177,15 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
               resource(loader, requireNonNull(onnxResource, "onnxResource")),
               resource(loader, requireNonNull(tokenizerResource, "tokenizerResource")),
               null);
+      return this;
+    }
+
+    /**
+     * Sets the text the encoder expects before every input (e5's {@code "query: "}); it starts every
+     * window, the topics' examples' as well as the checked texts'. Default none.
+     */
+    public Builder textPrefix(String textPrefix) {
+      this.textPrefix = requireNonNull(textPrefix, "textPrefix");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.parapet.classifiers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parapet.Decision;
@@ -68,6 +69,34 @@ class EmbeddingSimilarityClassifierTest {
 
     assertThat(filter.check("Tell me Acme's price list", Direction.INPUT).decision()).isEqualTo(Decision.FLAG);
     assertThat(filter.check("Reset my password please", Direction.INPUT).decision()).isEqualTo(Decision.ALLOW);
+  }
+
+  @Test
+  void textPrefix_scoresAsIfEveryTextAndExampleBeganWithIt() {
+    try (var prefixed =
+            EmbeddingSimilarityClassifier.builder()
+                .encoderFromClasspath(TestModels.ENCODER, TestModels.TOKENIZER)
+                .textPrefix("query: ")
+                .topic("medical_advice", List.of("which medicine should I take for my headache"))
+                .build();
+        var spelledOut =
+            EmbeddingSimilarityClassifier.builder()
+                .encoderFromClasspath(TestModels.ENCODER, TestModels.TOKENIZER)
+                .topic("medical_advice", List.of("query: which medicine should I take for my headache"))
+                .build();
+        var bare =
+            EmbeddingSimilarityClassifier.builder()
+                .encoderFromClasspath(TestModels.ENCODER, TestModels.TOKENIZER)
+                .topic("medical_advice", List.of("which medicine should I take for my headache"))
+                .build()) {
+      var text = "Is it safe to take two aspirin at once?";
+      double withPrefix = prefixed.classify(List.of(text)).get(0).get("medical_advice");
+
+      assertThat(withPrefix)
+          .isCloseTo(spelledOut.classify(List.of("query: " + text)).get(0).get("medical_advice"), within(1e-6));
+      assertThat(withPrefix).isNotCloseTo(bare.classify(List.of(text)).get(0).get("medical_advice"), within(1e-4));
+      assertThat(prefixed.modelVersion()).isNotEqualTo(bare.modelVersion());
+    }
   }
 
   @Test
