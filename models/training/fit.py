@@ -144,22 +144,23 @@ def calibrate(thresholds, alarming_scores, limit=AUTHORED_BENIGN_BLOCK):
         thresholds[worst]["balanced"] = float(min(MAX_THRESHOLD, above[0] + 1e-4))  # release the lowest one
 
 
+def fit_head(records, x, weights, label, c):
+    """One category's logistic regression on its usable records."""
+    use, y = targets(records, label)
+    model = LogisticRegression(C=c, max_iter=2000, random_state=0)
+    return model.fit(x[use], y[use], sample_weight=weights[use])
+
+
 def left_out_scores(train, xtr, sw, splits, c):
     """Scores of TRANSFER_SOURCE's texts in every split, (records, x) pairs, by heads trained on
     `train` without that source."""
     keep = np.array([primary_source(r) != TRANSFER_SOURCE for r in train])
-    kept = [r for r, k in zip(train, keep) if k]
+    kept, xkept, swkept = [r for r, k in zip(train, keep) if k], xtr[keep], sw[keep]
     texts = np.vstack([x[np.array([primary_source(r) == TRANSFER_SOURCE for r in records])]
                        for records, x in splits])
     if not len(texts):
         raise SystemExit(f"--transfer-benign-block: no {TRANSFER_SOURCE} texts under --work")
-    scores = {}
-    for label in LABELS:
-        use, y = targets(kept, label)
-        model = LogisticRegression(C=c, max_iter=2000, random_state=0)
-        model.fit(xtr[keep][use], y[use], sample_weight=sw[keep][use])
-        scores[label] = model.predict_proba(texts)[:, 1]
-    return scores
+    return {label: fit_head(kept, xkept, swkept, label, c).predict_proba(texts)[:, 1] for label in LABELS}
 
 
 def metrics(y, p, t):
@@ -198,9 +199,7 @@ def main():
     calibration_scores = {}
     models = {}
     for label in LABELS:
-        use, y = targets(train, label)
-        model = LogisticRegression(C=args.c, max_iter=2000, random_state=0)
-        model.fit(xtr[use], y[use], sample_weight=sw[use])
+        model = fit_head(train, xtr, sw, label, args.c)
         models[label] = model
         weights.append(model.coef_[0].astype(np.float32).tolist())
         bias.append(float(model.intercept_[0]))

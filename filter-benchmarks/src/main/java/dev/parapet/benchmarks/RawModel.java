@@ -60,10 +60,9 @@ final class RawModel implements AutoCloseable {
   /** Tokenizes and encodes one text with a bare encoder; returns the first token's hidden state. */
   float[] encode(String text) throws OrtException {
     try (var result = run(text)) {
-      var hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
-      int width = (int) ((OnnxTensor) result.get(0)).getInfo().getShape()[2];
-      float[] first = new float[width];
-      hidden.get(first);
+      var hidden = (OnnxTensor) result.get(0);
+      float[] first = new float[(int) hidden.getInfo().getShape()[2]];
+      hidden.getFloatBuffer().get(first);
       return first;
     }
   }

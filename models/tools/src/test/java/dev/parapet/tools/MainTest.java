@@ -252,19 +252,18 @@ class MainTest {
   void trainEmbed_textPrefix_embedsAsIfEveryTextBeganWithIt() throws Exception {
     var plain = Files.writeString(dir.resolve("plain.jsonl"), "{\"text\": \"Plan a picnic.\"}\n");
     var spelled = Files.writeString(dir.resolve("spelled.jsonl"), "{\"text\": \"query: Plan a picnic.\"}\n");
-    for (var args : List.of(
-        List.of("--encoder", "e5-small-v2-q", "--text-prefix", "query: ", "--in", plain.toString(), "--out", "a.f32"),
-        List.of("--encoder", "e5-small-v2-q", "--in", spelled.toString(), "--out", "b.f32"),
-        List.of("--encoder", "e5-small-v2-q", "--in", plain.toString(), "--out", "c.f32"))) {
-      var resolved = new ArrayList<>(args);
-      resolved.set(resolved.size() - 1, dir.resolve(args.get(args.size() - 1)).toString());
-      resolved.addAll(0, List.of("train", "embed"));
-      assertThat(run("", resolved.toArray(String[]::new))).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    }
+    var prefixed = dir.resolve("a.f32");
+    var spelledOut = dir.resolve("b.f32");
+    var bare = dir.resolve("c.f32");
+    String e5 = "e5-small-v2-q";
+    assertThat(run("", "train", "embed", "--encoder", e5, "--text-prefix", "query: ", "--in", plain.toString(),
+        "--out", prefixed.toString())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(run("", "train", "embed", "--encoder", e5, "--in", spelled.toString(), "--out", spelledOut.toString()))
+        .isZero();
+    assertThat(run("", "train", "embed", "--encoder", e5, "--in", plain.toString(), "--out", bare.toString())).isZero();
 
-    byte[] prefixed = Files.readAllBytes(dir.resolve("a.f32"));
-    assertThat(prefixed).isEqualTo(Files.readAllBytes(dir.resolve("b.f32")));
-    assertThat(prefixed).isNotEqualTo(Files.readAllBytes(dir.resolve("c.f32")));
+    assertThat(Files.readAllBytes(prefixed)).isEqualTo(Files.readAllBytes(spelledOut));
+    assertThat(Files.readAllBytes(prefixed)).isNotEqualTo(Files.readAllBytes(bare));
   }
 
   @Test

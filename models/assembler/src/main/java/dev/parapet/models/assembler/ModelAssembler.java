@@ -64,11 +64,6 @@ public final class ModelAssembler {
       this(onnx, tokenizer, maxLength, description, "");
     }
 
-    /** Returns this encoder with the text prefix its inputs need. */
-    public Encoder withTextPrefix(String prefix) {
-      return new Encoder(onnx, tokenizer, maxLength, description, prefix);
-    }
-
     /** Reads an encoder from classpath resources, such as those of a langchain4j embedding jar. */
     public static Encoder fromClasspath(String onnxResource, String tokenizerResource, int maxLength) {
       return new Encoder(
