@@ -12,8 +12,9 @@ A category's training set is its positives, the records whose source covers it w
 it, and every benign record. Each source weighs at most SOURCE_CAP records' worth (two tweet corpora
 are 60% of the pool and would teach every head "insults"); hard negatives (benign texts that sound
 harmful) weigh 3x. Parapet's authored examples (authored_train.jsonl) join training; their held-out
-half (authored_validation.jsonl) sets how far the balanced profile may go: its content categories
-may block at most AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts. Fixed seeds.
+half (authored_validation.jsonl) sets how far the balanced profile may go: it may block at most
+AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts there, and heads trained without
+any of them may block at most TRANSFER_BENIGN_BLOCK of them all (transfer calibration). Fixed seeds.
 """
 import argparse
 import json
@@ -37,13 +38,25 @@ AUTHORED_BENIGN_BLOCK = 0.0
 # (authored_benign_instructions) only train: there are too few of them to set a threshold (a single
 # prompt would decide it).
 CALIBRATION_SOURCE = "authored_benign_alarming"
-# Optional transfer calibration (--transfer-benign-block, off for the shipped model): the pool's one
-# source of real benign prompts on dangerous topics (CyberSecEval's false-refusal prompts) is left
-# out, a head per category is trained without it, and the balanced block thresholds are raised until
-# those heads block at most the given share of them: a source the heads never saw, the deployer's
-# case. Measured in models/README.md ("Choosing the encoder"): with MiniLM it leaves balanced
-# blocking almost no harmful request, so it is off.
-TRANSFER_SOURCE = "cyberseceval_frr"
+# Transfer calibration: the in-distribution check above is too lenient (heads trained on one half of
+# the authored prompts score the other half, by the same hand, far lower than they score benign
+# prompts from anyone else), so the balanced block thresholds are then raised until heads trained
+# without ANY of the authored benign-but-alarming prompts block at most TRANSFER_BENIGN_BLOCK of them
+# (all of them, both halves): a source the heads never saw, as a deployer's traffic is. The limit is
+# the model issue's target for benign prompts that sound dangerous. `--transfer-source
+# cyberseceval_frr` calibrates on CyberSecEval's benign cyber prompts instead (one topic only;
+# measured in models/README.md: with MiniLM it leaves balanced blocking almost no harmful request).
+TRANSFER_SOURCE = CALIBRATION_SOURCE
+TRANSFER_BENIGN_BLOCK = 0.05
+# Attack categories, transfer-validated as the model issue measures them (recall at 1% false
+# positives on benign text, by left-out source): every source with at least MIN_SOURCE_BENIGN benign
+# texts is left out in turn, heads trained without it score its benign texts, and the balanced block
+# threshold is raised to the highest (1 - ATTACK_BENIGN_FPR) quantile of those scores. So no benign
+# source the heads never saw (ordinary questions, answers, tweets, system-prompt-like role play) has
+# more than 1% of its texts blocked as an attack; the in-distribution F1-optimal floor alone let a
+# prompt-injection head block ordinary instructions ("Then press Reset password.").
+ATTACK_BENIGN_FPR = 0.01
+MIN_SOURCE_BENIGN = 100
 # Categories that flag rather than block under the balanced profile: plain profanity is reported, not
 # acted on (it is not "unsafe" by itself).
 FLAG_ONLY = {"toxicity"}
@@ -151,16 +164,37 @@ def fit_head(records, x, weights, label, c):
     return model.fit(x[use], y[use], sample_weight=weights[use])
 
 
-def left_out_scores(train, xtr, sw, splits, c):
-    """Scores of TRANSFER_SOURCE's texts in every split, (records, x) pairs, by heads trained on
-    `train` without that source."""
-    keep = np.array([primary_source(r) != TRANSFER_SOURCE for r in train])
+def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE):
+    """Scores of `source`'s texts in every split, (records, x) pairs, by heads trained on `train`
+    without that source."""
+    keep = np.array([primary_source(r) != source for r in train])
     kept, xkept, swkept = [r for r, k in zip(train, keep) if k], xtr[keep], sw[keep]
-    texts = np.vstack([x[np.array([primary_source(r) == TRANSFER_SOURCE for r in records])]
+    texts = np.vstack([x[np.array([primary_source(r) == source for r in records])]
                        for records, x in splits])
     if not len(texts):
-        raise SystemExit(f"--transfer-benign-block: no {TRANSFER_SOURCE} texts under --work")
+        raise SystemExit(f"--transfer-benign-block: no {source} texts under --work")
     return {label: fit_head(kept, xkept, swkept, label, c).predict_proba(texts)[:, 1] for label in LABELS}
+
+
+def attack_floors(train, xtr, sw, splits, c):
+    """Per attack label, the highest (1 - ATTACK_BENIGN_FPR) quantile of a benign source's texts (in
+    every split) scored by heads trained on `train` without that source."""
+    records = [r for rs, _ in splits for r in rs]
+    x = np.vstack([xs for _, xs in splits])
+    source = np.array([primary_source(r) for r in records])
+    benign = np.array([not r["labels"] for r in records])
+    counts = {}
+    for s in source[benign]:
+        counts[s] = counts.get(s, 0) + 1
+    floors = {label: 0.0 for label in ATTACK}
+    for s in sorted(k for k, n in counts.items() if n >= MIN_SOURCE_BENIGN):
+        keep = np.array([primary_source(r) != s for r in train])
+        kept = [r for r, k in zip(train, keep) if k]
+        texts = x[benign & (source == s)]
+        for label in ATTACK:
+            p = fit_head(kept, xtr[keep], sw[keep], label, c).predict_proba(texts)[:, 1]
+            floors[label] = max(floors[label], float(np.quantile(p, 1.0 - ATTACK_BENIGN_FPR)))
+    return floors
 
 
 def metrics(y, p, t):
@@ -185,8 +219,11 @@ def main():
     ap.add_argument("--c", type=float, default=4.0)
     ap.add_argument("--authored-benign-block", type=float, default=AUTHORED_BENIGN_BLOCK,
                     help="the most the balanced profile may block of the authored calibration prompts")
-    ap.add_argument("--transfer-benign-block", type=float, default=None,
-                    help=f"also calibrate on {TRANSFER_SOURCE} left out of training: the most balanced may block")
+    ap.add_argument("--transfer-benign-block", type=float, default=TRANSFER_BENIGN_BLOCK,
+                    help="the most balanced may block of --transfer-source's texts, scored by heads trained "
+                         "without that source; negative turns the transfer calibration off")
+    ap.add_argument("--transfer-source", default=TRANSFER_SOURCE,
+                    help="the benign source left out for --transfer-benign-block")
     args = ap.parse_args()
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
@@ -212,9 +249,15 @@ def main():
         calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
 
     calibrate(thresholds, calibration_scores, args.authored_benign_block)
-    if args.transfer_benign_block is not None:
-        transfer_scores = left_out_scores(train, xtr, sw, [(train, xtr), (val, xva), (test, xte)], args.c)
+    transfer = args.transfer_benign_block >= 0
+    if transfer:
+        transfer_scores = left_out_scores(train, xtr, sw, [(train, xtr), (val, xva), (test, xte)], args.c,
+                                          args.transfer_source)
         calibrate(thresholds, transfer_scores, args.transfer_benign_block)
+    floors = attack_floors(train, xtr, sw, [(train, xtr), (val, xva), (test, xte)], args.c)
+    for label, floor in floors.items():
+        thresholds[label]["balanced"] = max(thresholds[label]["balanced"], min(MAX_THRESHOLD, floor))
+    report["attack_transfer_floors"] = {label: round(f, 4) for label, f in floors.items()}
     for label in LABELS:
         t = thresholds[label]
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
@@ -226,8 +269,8 @@ def main():
         report["test"][label] = metrics(ty[tuse], models[label].predict_proba(xte[tuse])[:, 1], t["balanced"])
         print(label, "val", report["validation"][label], "test", report["test"][label], flush=True)
     report[CALIBRATION_SOURCE + "_blocked"] = blocked_share(thresholds, calibration_scores)
-    if args.transfer_benign_block is not None:
-        report[TRANSFER_SOURCE + "_left_out_blocked"] = blocked_share(thresholds, transfer_scores)
+    if transfer:
+        report[args.transfer_source + "_left_out_blocked"] = blocked_share(thresholds, transfer_scores)
 
     head = {"labels": LABELS, "normalize": True, "multiLabel": True, "weights": weights, "bias": bias}
     with open(args.head, "w") as f:

@@ -350,6 +350,7 @@ AUTHORED = {
     "self_harm": ({"self_harm", "unsafe"}, {"self_harm", "unsafe"}, False),
     "threats": ({"harassment", "violence", "unsafe"}, {"harassment", "violence", "unsafe"}, False),
     "harassment": ({"harassment", "unsafe"}, {"harassment", "unsafe"}, False),
+    "sexual": ({"sexual", "unsafe"}, {"sexual", "unsafe"}, False),
     "jailbreak": ({"jailbreak"}, {"jailbreak", "prompt_injection"}, False),
     "prompt_injection": ({"prompt_injection"}, {"jailbreak", "prompt_injection"}, False),
     "benign_instructions": ((), set(ALL), True),
