@@ -5,14 +5,16 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
 
 /**
- * The baseline: the shipped {@code guard} graph run by hand, as a user without Parapet would (DJL
- * tokenize, build tensors, {@code OrtSession.run}, sigmoid), with no Parapet code. {@link
+ * The baseline: the shipped {@code guard} graph run by hand, as a user without Parapet would (put the
+ * encoder's input prefix before the text, DJL tokenize, build tensors, {@code OrtSession.run},
+ * sigmoid), with no Parapet code. {@link
  * #stockMiniLm()} runs the stock int8 all-MiniLM-L6-v2 encoder the same way: the yardstick of the
  * model issue's latency budget (the shipped graph may cost at most 2.5 times it per text).
  */
@@ -21,20 +23,27 @@ final class RawModel implements AutoCloseable {
   static final String ROOT = "dev/parapet/models/guard/";
 
   final HuggingFaceTokenizer tokenizer;
+  private final String textPrefix;
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
 
   /** The shipped guard graph. */
   RawModel() throws IOException, OrtException {
-    this(resource(ROOT + "model.onnx"), resource(ROOT + "tokenizer.json"));
+    this(resource(ROOT + "model.onnx"), resource(ROOT + "tokenizer.json"), textPrefix(resource(ROOT + "config.json")));
   }
 
   /** The stock int8 MiniLM encoder of the langchain4j jar (no pooling, no heads). */
   static RawModel stockMiniLm() throws IOException, OrtException {
-    return new RawModel(resource("all-minilm-l6-v2-q.onnx"), resource("all-minilm-l6-v2-q-tokenizer.json"));
+    return new RawModel(resource("all-minilm-l6-v2-q.onnx"), resource("all-minilm-l6-v2-q-tokenizer.json"), "");
   }
 
-  private RawModel(byte[] model, byte[] tokenizerJson) throws IOException, OrtException {
+  /** The text the model's encoder expects before every input (e5's "query: "), or "". */
+  private static String textPrefix(byte[] configJson) throws IOException {
+    return new ObjectMapper().readTree(configJson).path("parapet").path("text_prefix").asText("");
+  }
+
+  private RawModel(byte[] model, byte[] tokenizerJson, String textPrefix) throws IOException, OrtException {
+    this.textPrefix = textPrefix;
     tokenizer =
         HuggingFaceTokenizer.newInstance(
             new ByteArrayInputStream(tokenizerJson), Map.of("padding", "false", "truncation", "false"));
@@ -68,7 +77,7 @@ final class RawModel implements AutoCloseable {
   }
 
   private OrtSession.Result run(String text) throws OrtException {
-    var encoding = tokenizer.encode(text);
+    var encoding = tokenizer.encode(textPrefix + text);
     long[][] ids = {encoding.getIds()};
     long[][] mask = {encoding.getAttentionMask()};
     long[][] types = {encoding.getTypeIds()};

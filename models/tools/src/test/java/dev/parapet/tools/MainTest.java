@@ -249,21 +249,26 @@ class MainTest {
   }
 
   @Test
-  void trainEmbed_textPrefix_embedsAsIfEveryTextBeganWithIt() throws Exception {
+  void trainEmbed_textPrefix_defaultsToTheEncodersOwn_andEmbedsAsIfEveryTextBeganWithIt() throws Exception {
     var plain = Files.writeString(dir.resolve("plain.jsonl"), "{\"text\": \"Plan a picnic.\"}\n");
     var spelled = Files.writeString(dir.resolve("spelled.jsonl"), "{\"text\": \"query: Plan a picnic.\"}\n");
-    var prefixed = dir.resolve("a.f32");
-    var spelledOut = dir.resolve("b.f32");
-    var bare = dir.resolve("c.f32");
+    var byDefault = dir.resolve("a.f32");
+    var explicit = dir.resolve("b.f32");
+    var spelledOut = dir.resolve("c.f32");
+    var bare = dir.resolve("d.f32");
     String e5 = "e5-small-v2-q";
+    assertThat(run("", "train", "embed", "--encoder", e5, "--in", plain.toString(), "--out", byDefault.toString()))
+        .as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(run("", "train", "embed", "--encoder", e5, "--text-prefix", "query: ", "--in", plain.toString(),
-        "--out", prefixed.toString())).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    assertThat(run("", "train", "embed", "--encoder", e5, "--in", spelled.toString(), "--out", spelledOut.toString()))
-        .isZero();
-    assertThat(run("", "train", "embed", "--encoder", e5, "--in", plain.toString(), "--out", bare.toString())).isZero();
+        "--out", explicit.toString())).isZero();
+    assertThat(run("", "train", "embed", "--encoder", e5, "--text-prefix", "", "--in", spelled.toString(),
+        "--out", spelledOut.toString())).isZero();
+    assertThat(run("", "train", "embed", "--encoder", e5, "--text-prefix", "", "--in", plain.toString(),
+        "--out", bare.toString())).isZero();
 
-    assertThat(Files.readAllBytes(prefixed)).isEqualTo(Files.readAllBytes(spelledOut));
-    assertThat(Files.readAllBytes(prefixed)).isNotEqualTo(Files.readAllBytes(bare));
+    assertThat(Files.readAllBytes(byDefault)).as("e5's own prefix by default").isEqualTo(Files.readAllBytes(explicit));
+    assertThat(Files.readAllBytes(byDefault)).isEqualTo(Files.readAllBytes(spelledOut));
+    assertThat(Files.readAllBytes(byDefault)).isNotEqualTo(Files.readAllBytes(bare));
   }
 
   @Test
