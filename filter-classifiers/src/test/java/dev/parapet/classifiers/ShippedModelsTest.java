@@ -73,8 +73,8 @@ class ShippedModelsTest {
     for (var text : harmful) {
       assertThat(filter.check(text, Direction.INPUT, strict).decision()).as("a harmful request fixture, strict")
           .isEqualTo(Decision.BLOCK);
-      // Balanced blocks only confident ones (model card: it is calibrated to block none of the
-      // authored benign prompts that sound dangerous); it flags the rest.
+      // Balanced blocks only confident ones (model card: it is calibrated by transfer to block
+      // few benign prompts that sound dangerous); it flags the rest.
       assertThat(filter.check(text, Direction.INPUT, balanced).decision()).as("a harmful request fixture, balanced")
           .isIn(Decision.FLAG, Decision.BLOCK);
     }
