@@ -164,11 +164,16 @@ def fit_head(records, x, weights, label, c):
     return model.fit(x[use], y[use], sample_weight=weights[use])
 
 
+def without_source(train, xtr, sw, source):
+    """The training records, features and weights with one source left out."""
+    keep = np.array([primary_source(r) != source for r in train])
+    return [r for r, k in zip(train, keep) if k], xtr[keep], sw[keep]
+
+
 def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE):
     """Scores of `source`'s texts in every split, (records, x) pairs, by heads trained on `train`
     without that source."""
-    keep = np.array([primary_source(r) != source for r in train])
-    kept, xkept, swkept = [r for r, k in zip(train, keep) if k], xtr[keep], sw[keep]
+    kept, xkept, swkept = without_source(train, xtr, sw, source)
     texts = np.vstack([x[np.array([primary_source(r) == source for r in records])]
                        for records, x in splits])
     if not len(texts):
@@ -188,11 +193,10 @@ def attack_floors(train, xtr, sw, splits, c):
         counts[s] = counts.get(s, 0) + 1
     floors = {label: 0.0 for label in ATTACK}
     for s in sorted(k for k, n in counts.items() if n >= MIN_SOURCE_BENIGN):
-        keep = np.array([primary_source(r) != s for r in train])
-        kept = [r for r, k in zip(train, keep) if k]
+        kept, xkept, swkept = without_source(train, xtr, sw, s)
         texts = x[benign & (source == s)]
         for label in ATTACK:
-            p = fit_head(kept, xtr[keep], sw[keep], label, c).predict_proba(texts)[:, 1]
+            p = fit_head(kept, xkept, swkept, label, c).predict_proba(texts)[:, 1]
             floors[label] = max(floors[label], float(np.quantile(p, 1.0 - ATTACK_BENIGN_FPR)))
     return floors
 
@@ -249,12 +253,12 @@ def main():
         calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
 
     calibrate(thresholds, calibration_scores, args.authored_benign_block)
+    splits = [(train, xtr), (val, xva), (test, xte)]
     transfer = args.transfer_benign_block >= 0
     if transfer:
-        transfer_scores = left_out_scores(train, xtr, sw, [(train, xtr), (val, xva), (test, xte)], args.c,
-                                          args.transfer_source)
+        transfer_scores = left_out_scores(train, xtr, sw, splits, args.c, args.transfer_source)
         calibrate(thresholds, transfer_scores, args.transfer_benign_block)
-    floors = attack_floors(train, xtr, sw, [(train, xtr), (val, xva), (test, xte)], args.c)
+    floors = attack_floors(train, xtr, sw, splits, args.c)
     for label, floor in floors.items():
         thresholds[label]["balanced"] = max(thresholds[label]["balanced"], min(MAX_THRESHOLD, floor))
     report["attack_transfer_floors"] = {label: round(f, 4) for label, f in floors.items()}
