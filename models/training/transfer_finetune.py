@@ -13,10 +13,11 @@ fold's samples:
 Both run in fp32 PyTorch (minilm.py), so the comparison is between training choices, not runtimes.
 Prints, per label, the out-of-fold AUPRC over all left-out sources, the recall at the threshold that
 acts on 1% of the left-out benign texts, and the AUPRC (or mean score) per left-out source. About
-35 minutes on 2 cores. Usage:
-  /usr/bin/python3 models/training/transfer_finetune.py --onnx /tmp/minilm/all-minilm-l6-v2.onnx \\
-      --tokenizer /tmp/minilm/all-minilm-l6-v2-tokenizer.json --work models/target/training \\
-      --out models/target/transfer-finetune
+35 minutes on 2 cores for MiniLM at 300 texts per source; e5-small-v2 (twice the layers) takes
+about as long at 150. Usage:
+  /usr/bin/python3 models/training/transfer_finetune.py --onnx /tmp/e5q/e5-small-v2-q.onnx \\
+      --tokenizer /tmp/e5q/e5-small-v2-q-tokenizer.json --text-prefix "query: " --per-source 150 \\
+      --work models/target/training --out models/target/transfer-finetune
 """
 import argparse
 import json
@@ -34,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fit  # noqa: E402
 import transfer  # noqa: E402
 from finetune import Guard, batches, optimiser_for, targets, train_epoch  # noqa: E402
-from minilm import MiniLM, onnx_weights  # noqa: E402
+from minilm import MiniLM, encoder_weights  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
 
 REPORTED = ["unsafe", "harmful_request", "jailbreak", "prompt_injection"]
@@ -102,6 +103,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--text-prefix", default="", help='text before every input: "query: " for e5-small-v2')
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--per-source", type=int, default=300)
@@ -109,8 +111,8 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     os.makedirs(args.out, exist_ok=True)
-    tok = WordPiece(args.tokenizer, max_len=args.max_len)
-    weights = onnx_weights(args.onnx)
+    tok = WordPiece(args.tokenizer, max_len=args.max_len, prefix=args.text_prefix)
+    weights = encoder_weights(args.onnx)
     read = lambda name: [json.loads(l) for l in open(f"{args.work}/{name}.jsonl", encoding="utf-8")]
     full = read("train") + read("validation")
     fold_of, _ = transfer.folds_by_source(full)

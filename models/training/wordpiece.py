@@ -4,12 +4,13 @@ import unicodedata
 
 
 class WordPiece:
-    def __init__(self, path, max_len=128):
+    def __init__(self, path, max_len=128, prefix=""):
         spec = json.load(open(path, encoding="utf-8"))
         self.vocab = spec["model"]["vocab"]
         self.unk = self.vocab["[UNK]"]
         self.cls, self.sep = self.vocab["[CLS]"], self.vocab["[SEP]"]
         self.max_len = max_len
+        self.prefix = prefix  # e5's "query: ": starts every text, as the fused graph's windows do
 
     @staticmethod
     def _basic(text):
@@ -50,7 +51,7 @@ class WordPiece:
 
     def encode(self, text):
         ids = []
-        for word in self._basic(text[:600]):
+        for word in self._basic(self.prefix + text[:600]):
             ids.extend(self._pieces(word))
             if len(ids) >= self.max_len - 2:
                 break
