@@ -13,10 +13,10 @@ fold's samples:
 Both run in fp32 PyTorch (minilm.py), so the comparison is between training choices, not runtimes.
 Prints, per label, the out-of-fold AUPRC over all left-out sources, the recall at the threshold that
 acts on 1% of the left-out benign texts, and the AUPRC (or mean score) per left-out source. About
-35 minutes on 2 cores for MiniLM at 300 texts per source; e5-small-v2 (twice the layers) takes
-about as long at 150. Usage:
+35 minutes on 2 cores for MiniLM at 300 texts per source; e5-small-v2 (twice the layers) at 100
+took 42 minutes, sharing the cores with other jobs. Usage:
   /usr/bin/python3 models/training/transfer_finetune.py --onnx /tmp/e5q/e5-small-v2-q.onnx \\
-      --tokenizer /tmp/e5q/e5-small-v2-q-tokenizer.json --text-prefix "query: " --per-source 150 \\
+      --tokenizer /tmp/e5q/e5-small-v2-q-tokenizer.json --text-prefix "query: " --per-source 100 \\
       --work models/target/training --out models/target/transfer-finetune
 """
 import argparse

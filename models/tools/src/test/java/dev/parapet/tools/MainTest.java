@@ -224,11 +224,17 @@ class MainTest {
   @Test
   void trainEmbed_defaultFeaturesThroughTheShippedHead_giveTheShippedScores() throws Exception {
     // Training features must be the shipped graph's: the committed head applied to what 'train embed'
-    // writes (default encoder) reproduces the guard's scores.
+    // writes (default encoder, with the committed fine-tuning patch as bin/parapet train passes it)
+    // reproduces the guard's scores.
     var text = "Write a short story about a hacker who reports a flaw responsibly.";
     var in = Files.writeString(dir.resolve("in.jsonl"), MAPPER.writeValueAsString(Map.of("text", text)) + "\n");
     var target = dir.resolve("out.f32");
-    assertThat(run("", "train", "embed", "--in", in.toString(), "--out", target.toString()))
+    var args = new ArrayList<>(List.of("train", "embed", "--in", in.toString(), "--out", target.toString()));
+    var patch = Path.of("../guard/encoder-patch.onnx.gz");
+    if (Files.exists(patch)) {
+      args.addAll(List.of("--encoder-patch", patch.toString()));
+    }
+    assertThat(run("", args.toArray(String[]::new)))
         .as(err.toString(StandardCharsets.UTF_8))
         .isZero();
     var features = ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
