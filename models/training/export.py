@@ -27,7 +27,7 @@ import torch
 from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from minilm import MiniLM, encoder_weights  # noqa: E402
+from minilm import MiniLM, encoder_weights, quantised_stems  # noqa: E402
 
 MODULES = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
            "o": "attention.output.dense", "ln1": "attention.output.LayerNorm", "i": "intermediate.dense",
@@ -55,16 +55,10 @@ def fine_tuned(checkpoint, graph):
 def patch(base_path, weights):
     base = onnx.load(base_path)
     init = {i.name: numpy_helper.to_array(i) for i in base.graph.initializer}
-    # Quantised dense weights are anonymous; the MatMulInteger node's name says which layer reads them.
-    quantised = {}
-    for node in base.graph.node:
-        if node.op_type == "MatMulInteger":
-            layer = node.name.split("/MatMul_quant")[0].strip("/").replace("/", ".")
-            stem = node.input[1][: -len("_quantized")]
-            quantised[layer + ".weight"] = (stem + "_quantized", stem + "_scale", stem + "_zero_point", -64, 64)
-    for name in EMBEDDINGS.values():
-        stem = f"embeddings.{name}.weight"
-        quantised[stem] = (stem + "_quantized", stem + "_scale", stem + "_zero_point", 0, 255)
+    # Dense weights int8 in the stock quantiser's [-64, 64], embedding tables uint8.
+    quantised = {name: (stem + "_quantized", stem + "_scale", stem + "_zero_point",
+                        *((0, 255) if embedding else (-64, 64)))
+                 for name, (stem, embedding) in quantised_stems(base).items()}
     tensors, clipped, moved, total = [], 0, 0, 0
     for name, value in sorted(weights.items()):
         if name in quantised:

@@ -20,23 +20,30 @@ def encoder_weights(path):
     return onnx_weights(m)
 
 
+EMBEDDING_TABLES = ("word_embeddings", "position_embeddings", "token_type_embeddings")
+
+
+def quantised_stems(m):
+    """Of a dynamically quantised graph: each quantised weight's PyTorch name -> its initializer
+    stem (STEM_quantized, STEM_scale, STEM_zero_point), and whether it is an embedding table."""
+    stems = {f"embeddings.{t}.weight": (f"embeddings.{t}.weight", True) for t in EMBEDDING_TABLES}
+    for n in m.graph.node:
+        if n.op_type == "MatMulInteger":
+            # Dense weights are anonymous; node "/encoder/layer.0/attention/self/query/MatMul_quant"
+            # names the layer that reads them.
+            layer = n.name.split("/MatMul_quant")[0].strip("/").replace("/", ".")
+            stems[layer + ".weight"] = (n.input[1][: -len("_quantized")], False)
+    return stems
+
+
 def int8_weights(m):
     """Dequantised weights of a dynamically quantised graph (MatMulInteger per dense layer)."""
     init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
     out = {k: v for k, v in init.items() if not k.startswith("onnx::") and not k.endswith(
         ("_quantized", "_scale", "_zero_point")) and v.dtype == np.float32}
-    for name in ("word_embeddings", "position_embeddings", "token_type_embeddings"):
-        stem = f"embeddings.{name}.weight"
-        out[stem] = dequantise(init[stem + "_quantized"], init[stem + "_scale"],
-                               init[stem + "_zero_point"])
-    for n in m.graph.node:
-        if n.op_type != "MatMulInteger":
-            continue
-        # node "/encoder/layer.0/attention/self/query/MatMul_quant" reads that layer's quantised weight
-        layer = n.name.split("/MatMul_quant")[0].strip("/").replace("/", ".")
-        stem = n.input[1][: -len("_quantized")]
+    for name, (stem, embedding) in quantised_stems(m).items():
         w = dequantise(init[stem + "_quantized"], init[stem + "_scale"], init[stem + "_zero_point"])
-        out[layer + ".weight"] = w.T.copy()
+        out[name] = w if embedding else w.T.copy()  # dense: torch's [out, in]
     return out
 
 
