@@ -14,12 +14,17 @@ are 60% of the pool and would teach every head "insults"); hard negatives (benig
 harmful) weigh 3x. Parapet's authored examples (authored_train.jsonl) join training; their held-out
 half (authored_validation.jsonl) sets how far the balanced profile may go: it may block at most
 AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts there, and heads trained without
-any of them may block at most TRANSFER_BENIGN_BLOCK of them all (transfer calibration). Fixed seeds.
+any of them may block at most TRANSFER_BENIGN_BLOCK of them all (transfer calibration). The `unsafe`
+head also ranks the training half of the HH-RLHF preference pairs (the rejected answer above the
+chosen one; see PAIRWISE); metrics.json reports how often each head does so on the other half.
+Fixed seeds.
 """
 import argparse
 import json
 
 import numpy as np
+from scipy.optimize import minimize
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
 
@@ -57,6 +62,16 @@ TRANSFER_BENIGN_BLOCK = 0.05
 # prompt-injection head block ordinary instructions ("Then press Reset password.").
 ATTACK_BENIGN_FPR = 0.01
 MIN_SOURCE_BENIGN = 100
+# Preference pairs (prepare.py: HH-RLHF harmlessness, two final assistant turns of one dialogue, the
+# rejected one judged more harmful) say which answer is worse, never that either is harmful, so they
+# only rank: the heads of PAIRWISE labels add, per pair, log(1 + exp(f(chosen) - f(rejected))) to the
+# logistic loss (f the logit), the pairs weighing together at most SOURCE_CAP records' worth, like
+# any source. The pool's answers are few and mostly refusals; the pairs are ordinary chat answers.
+# Heavier pairs rank pairs better and the pool worse (sixth model's features, `--pair-weight`, the
+# `unsafe` figures of metrics.json: held-out pairs ranked right / validation AUPRC: no pairs 0.556 /
+# 0.781; weight 1, shipped, 0.569 / 0.781; 5: 0.584 / 0.770; 20: 0.599 / 0.710).
+PAIRWISE = {"unsafe"}
+PAIR_WEIGHT = 1.0
 # Categories that flag rather than block under the balanced profile: plain profanity is reported, not
 # acted on (it is not "unsafe" by itself).
 FLAG_ONLY = {"toxicity"}
@@ -76,6 +91,22 @@ def load_with_authored(work, split):
     except FileNotFoundError:
         return records, x
     return records + extra, np.vstack([x, ex])
+
+
+def load_pairs(work, split):
+    """The (chosen, rejected) features of one half of the preference pairs, or None."""
+    try:
+        _, chosen = load(work, f"pairs_{split}_chosen")
+        _, rejected = load(work, f"pairs_{split}_rejected")
+    except FileNotFoundError:
+        return None
+    return chosen, rejected
+
+
+def pair_accuracy(model, pairs):
+    """The share of pairs whose rejected answer the head scores above the chosen one."""
+    chosen, rejected = pairs
+    return round(float((model.decision_function(rejected) > model.decision_function(chosen)).mean()), 4)
 
 
 def primary_source(record):
@@ -157,11 +188,38 @@ def calibrate(thresholds, alarming_scores, limit=AUTHORED_BENIGN_BLOCK):
         thresholds[worst]["balanced"] = float(min(MAX_THRESHOLD, above[0] + 1e-4))  # release the lowest one
 
 
-def fit_head(records, x, weights, label, c):
-    """One category's logistic regression on its usable records."""
+def fit_head(records, x, weights, label, c, pairs=None):
+    """One category's logistic regression on its usable records, ranking the preference pairs too
+    when given and the label is PAIRWISE."""
     use, y = targets(records, label)
     model = LogisticRegression(C=c, max_iter=2000, random_state=0)
-    return model.fit(x[use], y[use], sample_weight=weights[use])
+    model.fit(x[use], y[use], sample_weight=weights[use])
+    if pairs is not None and label in PAIRWISE:
+        rank(model, x[use], y[use], weights[use], pairs, c)
+    return model
+
+
+def rank(model, x, y, weights, pairs, c):
+    """Refits a logistic regression from where it stands on scikit-learn's objective (0.5 |w|^2 + C *
+    weighted log loss, intercept free) plus the pairs' ranking loss, by L-BFGS."""
+    diff = pairs[1] - pairs[0]
+    pair_weight = PAIR_WEIGHT * min(1.0, SOURCE_CAP / len(diff))
+    sign = 2.0 * y - 1.0
+
+    def objective(theta):
+        w, b = theta[:-1], theta[-1]
+        margin = sign * (x @ w + b)
+        dz = diff @ w
+        loss = weights @ np.logaddexp(0.0, -margin) + pair_weight * np.logaddexp(0.0, -dz).sum()
+        g_point = -sign * expit(-margin) * weights
+        g_pair = -expit(-dz) * pair_weight
+        grad_w = w + c * (x.T @ g_point + diff.T @ g_pair)
+        return 0.5 * w @ w + c * loss, np.append(grad_w, c * g_point.sum())
+
+    start = np.append(model.coef_[0], model.intercept_[0]).astype(np.float64)
+    result = minimize(objective, start, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    model.coef_ = result.x[None, :-1]
+    model.intercept_ = result.x[-1:]
 
 
 def without_source(train, xtr, sw, source):
@@ -170,7 +228,7 @@ def without_source(train, xtr, sw, source):
     return [r for r, k in zip(train, keep) if k], xtr[keep], sw[keep]
 
 
-def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE):
+def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE, pairs=None):
     """Scores of `source`'s texts in every split, (records, x) pairs, by heads trained on `train`
     without that source."""
     kept, xkept, swkept = without_source(train, xtr, sw, source)
@@ -178,10 +236,10 @@ def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE):
                        for records, x in splits])
     if not len(texts):
         raise SystemExit(f"--transfer-benign-block: no {source} texts under --work")
-    return {label: fit_head(kept, xkept, swkept, label, c).predict_proba(texts)[:, 1] for label in LABELS}
+    return {label: fit_head(kept, xkept, swkept, label, c, pairs).predict_proba(texts)[:, 1] for label in LABELS}
 
 
-def attack_floors(train, xtr, sw, splits, c):
+def attack_floors(train, xtr, sw, splits, c, pairs=None):
     """Per attack label, the highest (1 - ATTACK_BENIGN_FPR) quantile of a benign source's texts (in
     every split) scored by heads trained on `train` without that source."""
     records = [r for rs, _ in splits for r in rs]
@@ -192,11 +250,13 @@ def attack_floors(train, xtr, sw, splits, c):
     for s in source[benign]:
         counts[s] = counts.get(s, 0) + 1
     floors = {label: 0.0 for label in ATTACK}
-    for s in sorted(k for k, n in counts.items() if n >= MIN_SOURCE_BENIGN):
+    # Authored hard negatives only train (see CALIBRATION_SOURCE): written to look like attacks, they
+    # would set a floor from one hand's style.
+    for s in sorted(k for k, n in counts.items() if n >= MIN_SOURCE_BENIGN and not k.startswith("authored_")):
         kept, xkept, swkept = without_source(train, xtr, sw, s)
         texts = x[benign & (source == s)]
         for label in ATTACK:
-            p = fit_head(kept, xkept, swkept, label, c).predict_proba(texts)[:, 1]
+            p = fit_head(kept, xkept, swkept, label, c, pairs).predict_proba(texts)[:, 1]
             floors[label] = max(floors[label], float(np.quantile(p, 1.0 - ATTACK_BENIGN_FPR)))
     return floors
 
@@ -215,6 +275,7 @@ def metrics(y, p, t):
 
 
 def main():
+    global PAIR_WEIGHT
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
     ap.add_argument("--head", required=True)
@@ -228,10 +289,17 @@ def main():
                          "without that source; negative turns the transfer calibration off")
     ap.add_argument("--transfer-source", default=TRANSFER_SOURCE,
                     help="the benign source left out for --transfer-benign-block")
+    ap.add_argument("--no-pairs", action="store_true",
+                    help="ignore the preference pairs (pointwise heads only, for comparison)")
+    ap.add_argument("--pair-weight", type=float, default=PAIR_WEIGHT,
+                    help="how much one preference pair weighs against one record (before the source cap)")
     args = ap.parse_args()
+    PAIR_WEIGHT = args.pair_weight
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
+    pairs = None if args.no_pairs else load_pairs(args.work, "train")
+    held_out_pairs = load_pairs(args.work, "validation")
     sw = sample_weights(train)
     val_benign = np.array([not r["labels"] for r in val])
     calibration = np.array([r["source"] == CALIBRATION_SOURCE for r in val])
@@ -240,7 +308,7 @@ def main():
     calibration_scores = {}
     models = {}
     for label in LABELS:
-        model = fit_head(train, xtr, sw, label, args.c)
+        model = fit_head(train, xtr, sw, label, args.c, pairs)
         models[label] = model
         weights.append(model.coef_[0].astype(np.float32).tolist())
         bias.append(float(model.intercept_[0]))
@@ -256,9 +324,9 @@ def main():
     splits = [(train, xtr), (val, xva), (test, xte)]
     transfer = args.transfer_benign_block >= 0
     if transfer:
-        transfer_scores = left_out_scores(train, xtr, sw, splits, args.c, args.transfer_source)
+        transfer_scores = left_out_scores(train, xtr, sw, splits, args.c, args.transfer_source, pairs)
         calibrate(thresholds, transfer_scores, args.transfer_benign_block)
-    floors = attack_floors(train, xtr, sw, splits, args.c)
+    floors = attack_floors(train, xtr, sw, splits, args.c, pairs)
     for label, floor in floors.items():
         thresholds[label]["balanced"] = max(thresholds[label]["balanced"], min(MAX_THRESHOLD, floor))
     report["attack_transfer_floors"] = {label: round(f, 4) for label, f in floors.items()}
@@ -273,6 +341,11 @@ def main():
         report["test"][label] = metrics(ty[tuse], models[label].predict_proba(xte[tuse])[:, 1], t["balanced"])
         print(label, "val", report["validation"][label], "test", report["test"][label], flush=True)
     report[CALIBRATION_SOURCE + "_blocked"] = blocked_share(thresholds, calibration_scores)
+    if held_out_pairs is not None:  # the validation half: which answer of a pair each head ranks worse
+        report["preference_pairs_validation_accuracy"] = {
+            label: pair_accuracy(models[label], held_out_pairs) for label in CONTENT}
+        print("preference pairs, validation half, rejected ranked above chosen:",
+              report["preference_pairs_validation_accuracy"], flush=True)
     if transfer:
         report[args.transfer_source + "_left_out_blocked"] = blocked_share(thresholds, transfer_scores)
 

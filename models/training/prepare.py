@@ -13,6 +13,11 @@ Writes, under --out (never committed: the texts are offensive and their licences
   authored_train.jsonl, authored_validation.jsonl
                        Parapet's own examples (models/training/authored/*.txt), split in halves by
                        text hash; kept apart from the pool so adding some never reshuffles its splits
+  pairs_<half>_chosen.jsonl, pairs_<half>_rejected.jsonl (half: train, validation)
+                       Anthropic HH-RLHF harmlessness preferences (MIT): line i of both files is one
+                       pair of final assistant turns, the rejected one judged more harmful. They say
+                       which answer is worse, not whether either is harmful, so they rank (fit.py) and
+                       never label; split in halves by pair hash, apart from the pool like the above
   counts.json          records per source and category
 
 Usage: python3 prepare.py --data ../../../shared/data --out ../../target/training
@@ -378,6 +383,28 @@ def authored(out, eval_keys):
     return {k: len(v) for k, v in halves.items()}
 
 
+def preference_pairs(out, d, eval_keys):
+    """Writes the HH-RLHF harmlessness pairs that differ only in their final assistant turn."""
+    halves = {"train": [], "validation": []}
+    for r in jsonl(f"{d}/hh_rlhf_harmless_test/test.jsonl.gz"):
+        chosen_context, _, chosen = r["chosen"].rpartition("\n\nAssistant:")
+        rejected_context, _, rejected = r["rejected"].rpartition("\n\nAssistant:")
+        chosen, rejected = chosen.strip(), rejected.strip()
+        if chosen_context != rejected_context or len(chosen) < 3 or len(rejected) < 3:
+            continue
+        if norm(chosen) == norm(rejected) or norm(chosen) in eval_keys or norm(rejected) in eval_keys:
+            continue
+        digest = hashlib.sha256((chosen + "\0" + rejected).encode()).hexdigest()
+        halves["train" if int(digest[-1], 16) % 2 == 0 else "validation"].append((digest[:12], chosen, rejected))
+    for name, part in halves.items():
+        for side, at in [("chosen", 1), ("rejected", 2)]:
+            with open(f"{out}/pairs_{name}_{side}.jsonl", "w", encoding="utf-8") as f:
+                for pair in part:
+                    f.write(json.dumps({"id": f"hh-{pair[0]}-{side}", "text": pair[at], "labels": []},
+                                       ensure_ascii=False) + "\n")
+    return {k: len(v) for k, v in halves.items()}
+
+
 def norm(text):
     return re.sub(r"\W+", " ", text.lower()).strip()
 
@@ -438,7 +465,8 @@ def main():
                 f.write(json.dumps({"id": f"{name}-{i}", "text": text, "labels": sorted(labels)},
                                    ensure_ascii=False) + "\n")
     authored_counts = authored(args.out, eval_keys)
-    counts = {"records": n, "authored": authored_counts, "by_source": Counter(s for r in records for s in r["source"].split("+")),
+    pair_counts = preference_pairs(args.out, args.data, eval_keys)
+    counts = {"records": n, "authored": authored_counts, "preference_pairs": pair_counts, "by_source": Counter(s for r in records for s in r["source"].split("+")),
               "by_category": Counter(l for r in records for l in r["labels"]),
               "benign": sum(1 for r in records if not r["labels"]),
               "hard_negatives": sum(1 for r in records if r["hard_negative"]),
