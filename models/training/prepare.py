@@ -340,6 +340,28 @@ def eval_sets(d):
         sets["jailbreak_llms"].append((r["prompt"], {"jailbreak"}))
     for r in rows(f"{d}/jailbreak_llms/forbidden_question_set.csv"):
         sets["jailbreak_llms_questions"].append((r["question"], {"harmful_request", "unsafe"}))
+    # BIPIA (MIT attack strings, MIT email contexts): indirect injections as the upstream benchmark
+    # builds them, one attack string placed at the start, middle or end of an email; each email
+    # also alone, as a benign document. Evaluation only: its attacks are ordinary tasks that are
+    # injections only by where they sit (models/README.md).
+    attacks = []
+    for split in ["train", "test"]:
+        for strings in json.load(open(f"{d}/bipia/benchmark/text_attack_{split}.json", encoding="utf-8")).values():
+            attacks += strings
+    emails = [r["context"] for split in ["train", "test"] for r in jsonl(f"{d}/bipia/benchmark/email/{split}.jsonl")]
+    for i, email in enumerate(emails):
+        sets["bipia_email"].append((email, set()))
+        for k, where in enumerate(["start", "middle", "end"]):
+            attack = attacks[(3 * i + k) % len(attacks)]
+            if where == "start":
+                text = attack + "\n" + email
+            elif where == "end":
+                text = email + "\n" + attack
+            else:
+                cut = email.find(". ", len(email) // 2)
+                cut = len(email) // 2 if cut < 0 else cut + 2
+                text = email[:cut] + attack + " " + email[cut:]
+            sets["bipia_email"].append((text, {"prompt_injection"}))
     for name in ["hijacking_robustness_dataset", "extraction_robustness_dataset"]:
         for r in jsonl(f"{d}/tensor_trust/{name}.jsonl"):
             sets["tensor_trust"].append((r["attack"], {"prompt_injection"}))
