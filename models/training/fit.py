@@ -21,6 +21,7 @@ Fixed seeds.
 """
 import argparse
 import json
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import minimize
@@ -93,20 +94,26 @@ def load_with_authored(work, split):
     return records + extra, np.vstack([x, ex])
 
 
-def load_pairs(work, split):
-    """The (chosen, rejected) features of one half of the preference pairs, or None."""
+class Pairs(NamedTuple):
+    """One half of the preference pairs: row i of `chosen` and of `rejected` is one pair."""
+    chosen: np.ndarray
+    rejected: np.ndarray
+    weight: float = PAIR_WEIGHT
+
+
+def load_pairs(work, split, weight=PAIR_WEIGHT):
+    """One half of the preference pairs' features, or None when prepare.py wrote none."""
     try:
         _, chosen = load(work, f"pairs_{split}_chosen")
         _, rejected = load(work, f"pairs_{split}_rejected")
     except FileNotFoundError:
         return None
-    return chosen, rejected
+    return Pairs(chosen, rejected, weight)
 
 
 def pair_accuracy(model, pairs):
     """The share of pairs whose rejected answer the head scores above the chosen one."""
-    chosen, rejected = pairs
-    return round(float((model.decision_function(rejected) > model.decision_function(chosen)).mean()), 4)
+    return round(float((model.decision_function(pairs.rejected) > model.decision_function(pairs.chosen)).mean()), 4)
 
 
 def primary_source(record):
@@ -202,8 +209,8 @@ def fit_head(records, x, weights, label, c, pairs=None):
 def rank(model, x, y, weights, pairs, c):
     """Refits a logistic regression from where it stands on scikit-learn's objective (0.5 |w|^2 + C *
     weighted log loss, intercept free) plus the pairs' ranking loss, by L-BFGS."""
-    diff = pairs[1] - pairs[0]
-    pair_weight = PAIR_WEIGHT * min(1.0, SOURCE_CAP / len(diff))
+    diff = pairs.rejected - pairs.chosen
+    pair_weight = pairs.weight * min(1.0, SOURCE_CAP / len(diff))
     sign = 2.0 * y - 1.0
 
     def objective(theta):
@@ -275,7 +282,6 @@ def metrics(y, p, t):
 
 
 def main():
-    global PAIR_WEIGHT
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
     ap.add_argument("--head", required=True)
@@ -294,11 +300,10 @@ def main():
     ap.add_argument("--pair-weight", type=float, default=PAIR_WEIGHT,
                     help="how much one preference pair weighs against one record (before the source cap)")
     args = ap.parse_args()
-    PAIR_WEIGHT = args.pair_weight
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
-    pairs = None if args.no_pairs else load_pairs(args.work, "train")
+    pairs = None if args.no_pairs else load_pairs(args.work, "train", args.pair_weight)
     held_out_pairs = load_pairs(args.work, "validation")
     sw = sample_weights(train)
     val_benign = np.array([not r["labels"] for r in val])
