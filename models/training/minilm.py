@@ -53,9 +53,7 @@ def dequantise(q, scale, zero):
 
 
 def onnx_weights(m):
-    """Weights of an fp32 graph (a path or a loaded model)."""
-    if isinstance(m, str):
-        m = onnx.load(m)
+    """Weights of a loaded fp32 graph."""
     init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
     out = {k: v for k, v in init.items() if not k.startswith("onnx::")}
     # Weights of the dense layers are anonymous MatMul initializers; the Add after each MatMul

@@ -384,6 +384,11 @@ AUTHORED = {
 }
 
 
+def half_of(digest):
+    """The half a text (or pair) hash falls in, the same rule for everything split apart from the pool."""
+    return "train" if int(digest[-1], 16) % 2 == 0 else "validation"
+
+
 def authored(out, eval_keys):
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "authored")
     halves = {"train": [], "validation": []}
@@ -395,7 +400,7 @@ def authored(out, eval_keys):
             if norm(text) in eval_keys:
                 sys.exit(f"authored {kind}: a line matches an evaluation-only text: {text[:40]}...")
             digest = hashlib.sha256(text.encode()).hexdigest()
-            halves["train" if int(digest[-1], 16) % 2 == 0 else "validation"].append(
+            halves[half_of(digest)].append(
                 {"id": "authored-" + digest[:12], "text": text, "labels": sorted(labels),
                  "source": "authored_" + kind, "covers": sorted(covers), "hard_negative": hard})
     for name, part in halves.items():
@@ -417,7 +422,7 @@ def preference_pairs(out, d, eval_keys):
         if norm(chosen) == norm(rejected) or norm(chosen) in eval_keys or norm(rejected) in eval_keys:
             continue
         digest = hashlib.sha256((chosen + "\0" + rejected).encode()).hexdigest()
-        halves["train" if int(digest[-1], 16) % 2 == 0 else "validation"].append((digest[:12], chosen, rejected))
+        halves[half_of(digest)].append((digest[:12], chosen, rejected))
     for name, part in halves.items():
         for side, at in [("chosen", 1), ("rejected", 2)]:
             with open(f"{out}/pairs_{name}_{side}.jsonl", "w", encoding="utf-8") as f:
