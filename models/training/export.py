@@ -10,7 +10,8 @@ the stock initializer it changes and added to it element-wise (integers: the cha
 quantised values; floats: the change of biases and layer norms). Scales and the graph's nodes are
 never changed, so the patched encoder runs exactly the stock model's operators at the stock
 model's speed. Most quantised values do not move, so the gzipped patch is small enough for git;
-the model assembler (Java) applies it at build time.
+the model assembler (Java) applies it at build time. A checkpoint of `finetune.py
+--quantisation-aware` is on that grid already, so its weights come through unchanged.
 
 Usage (after finetune.py; --fp32 only where the checkpoint was rebuilt from an fp32 graph):
   /usr/bin/python3 models/training/export.py --checkpoint models/target/finetune/checkpoint-0.pt \\
@@ -27,12 +28,8 @@ import torch
 from onnx import helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from minilm import MiniLM, encoder_weights, quantised_stems  # noqa: E402
+from minilm import EMBEDDINGS, MODULES, MiniLM, encoder_weights, quantised_stems  # noqa: E402
 
-MODULES = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-           "o": "attention.output.dense", "ln1": "attention.output.LayerNorm", "i": "intermediate.dense",
-           "out": "output.dense", "ln2": "output.LayerNorm"}
-EMBEDDINGS = {"word": "word_embeddings", "pos": "position_embeddings", "typ": "token_type_embeddings"}
 
 
 def fine_tuned(checkpoint, graph):

@@ -14,7 +14,13 @@ The shipped encoder is this script's checkpoint, brought back to the stock int8 
    a category's loss only where its source covers it, sample weights as in fit.py). Sources named
    by --hold-out never train the encoder: by default the authored benign-but-alarming prompts, the
    set fit.py's transfer calibration leaves out, so that calibration still measures texts neither
-   the heads nor the encoder saw;
+   the heads nor the encoder saw. The training half of the preference pairs (prepare.py) adds
+   fit.py's ranking loss to the PAIRWISE heads, dealt out over the batches, all pairs together
+   weighing one source's worth (--per-source records); --no-pairs leaves them out.
+   --quantisation-aware rounds every quantised weight to the int8 graph's grid in the forward pass
+   (gradients pass straight through), so the checkpoint is the model export.py writes: a plain
+   fine-tune's changes are mostly smaller than half a quantisation step and rounding loses them
+   (quant_gap.py measures it);
 3. scores evaluation-only sets with the frozen and the fine-tuned model, both fp32 PyTorch, and
    prints AUPRC per set (binary unsafe, and the set's own category).
 
@@ -38,7 +44,7 @@ from sklearn.metrics import average_precision_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fit  # noqa: E402
-from minilm import MiniLM, encoder_weights  # noqa: E402
+from minilm import MiniLM, encoder_weights, plain_state, quantisation_aware  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
 
 EVAL_SETS = {"aegis_prompts": "unsafe", "jbb_behaviors": "unsafe", "harmbench_responses": "unsafe",
@@ -108,14 +114,37 @@ def optimiser_for(model):
         {"params": model.heads.parameters(), "lr": 1e-3}], weight_decay=0.01)
 
 
-def train_epoch(model, optimiser, tok, texts, y, use, w, log=None):
-    """One pass in order, batch 32: multi-label BCE, a label's loss only where `use`, weighted by `w`."""
+def pair_batches(pairs, steps):
+    """The preference pairs dealt out over `steps` batches, as evenly as they go: (chosen, rejected)."""
+    if not pairs:
+        return [([], [])] * steps
+    per = [pairs[k::steps] for k in range(steps)]
+    return [([c for c, _ in b], [r for _, r in b]) for b in per]
+
+
+def pair_loss(model, tok, chosen, rejected, columns):
+    """Summed log(1 + exp(f(chosen) - f(rejected))) over the pairs and the PAIRWISE heads (f the logit)."""
+    if not chosen:
+        return torch.zeros(())
+    _, ids, mask = next(batches(tok, chosen + rejected, len(chosen) * 2))
+    logits = model(ids, mask)[:, columns]
+    n = len(chosen)
+    return torch.nn.functional.softplus(logits[:n] - logits[n:]).sum()
+
+
+def train_epoch(model, optimiser, tok, texts, y, use, w, log=None, pairs=(), pair_weight=0.0, pair_columns=()):
+    """One pass in order, batch 32: multi-label BCE, a label's loss only where `use`, weighted by `w`;
+    with `pairs` ((chosen, rejected) texts), each batch also ranks its share of them, each pair
+    weighing `pair_weight` records."""
     model.train()
+    shares = pair_batches(list(pairs), (len(texts) + 31) // 32)
     for i, ids, mask in batches(tok, texts, 32):
         loss = torch.nn.functional.binary_cross_entropy_with_logits(
             model(ids, mask), y[i:i + len(ids)], reduction="none")
         loss = (loss * use[i:i + len(ids)]).sum(1) * w[i:i + len(ids)]
-        loss = loss.sum() / w[i:i + len(ids)].sum()
+        chosen, rejected = shares[i // 32]
+        ranked = pair_loss(model, tok, chosen, rejected, list(pair_columns)) * pair_weight
+        loss = (loss.sum() + ranked) / (w[i:i + len(ids)].sum() + pair_weight * len(chosen))
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
@@ -134,6 +163,18 @@ def evaluate(model, tok, work, labels, limit):
     return result
 
 
+def load_pairs(work):
+    """The preference pairs' training half as (chosen, rejected) texts; empty when prepare.py wrote none."""
+    try:
+        chosen = [json.loads(l)["text"] for l in open(f"{work}/pairs_train_chosen.jsonl", encoding="utf-8")]
+        rejected = [json.loads(l)["text"] for l in open(f"{work}/pairs_train_rejected.jsonl", encoding="utf-8")]
+    except FileNotFoundError:
+        return []
+    if len(chosen) != len(rejected):
+        raise ValueError(f"{work}: {len(chosen)} chosen answers but {len(rejected)} rejected ones")
+    return list(zip(chosen, rejected))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnx", required=True)
@@ -149,6 +190,11 @@ def main():
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--eval-limit", type=int, default=400)
     ap.add_argument("--authored", help="the authored training half (default: WORK/authored_train.jsonl)")
+    ap.add_argument("--quantisation-aware", action="store_true",
+                    help="train the weights export.py writes: every quantised weight rounded to the int8 "
+                         "graph's grid (--onnx, which must be int8) in the forward pass")
+    ap.add_argument("--no-pairs", action="store_true",
+                    help="ignore the preference pairs' training half (WORK/pairs_train_*.jsonl)")
     ap.add_argument("--check-only", action="store_true",
                     help="only compare the rebuilt encoder's features with the stock int8 encoder's")
     ap.add_argument("--reference", help="with --check-only: validation.jsonl embedded by the stock encoder")
@@ -161,6 +207,9 @@ def main():
     labels = head["labels"]
     tok = WordPiece(args.tokenizer, max_len=args.max_len, prefix=args.text_prefix)
     model = Guard(MiniLM(encoder_weights(args.onnx)), head)
+    if args.quantisation_aware:
+        print(f"quantisation-aware: {quantisation_aware(model.encoder, args.onnx)} weights on the int8 grid",
+              flush=True)
     if args.check_only:
         if not args.reference:
             ap.error("--check-only needs --reference")
@@ -186,6 +235,13 @@ def main():
     print(f"{len(sample)} training texts from {len(by_source)} sources; {held} held out "
           f"({', '.join(args.hold_out) or 'none'})", flush=True)
 
+    pairs = [] if args.no_pairs else load_pairs(args.work)
+    # As in fit.py: all pairs together weigh like one source (`--per-source` records) at most.
+    pair_weight = min(1.0, args.per_source / len(pairs)) * fit.PAIR_WEIGHT if pairs else 0.0
+    pair_columns = [labels.index(l) for l in sorted(fit.PAIRWISE)]
+    print(f"{len(pairs)} preference pairs, each weighing {pair_weight:.3f} records, rank "
+          f"{', '.join(sorted(fit.PAIRWISE))}", flush=True)
+
     report = {"frozen": evaluate(model, tok, args.work, labels, args.eval_limit)}
     print("frozen (fp32 PyTorch, shipped heads):", report["frozen"], flush=True)
 
@@ -194,10 +250,11 @@ def main():
     for epoch in range(args.epochs):
         train_epoch(model, optimiser, tok, texts, y, use, w, log=lambda step, done, loss: print(
             f"epoch {epoch} step {step} loss {loss:.4f} {(time.time() - start) / done * 1000:.1f} ms/text",
-            flush=True))
-        torch.save(model.state_dict(), f"{args.out}/checkpoint-{epoch}.pt")
+            flush=True), pairs=pairs, pair_weight=pair_weight, pair_columns=pair_columns)
+        torch.save(plain_state(model), f"{args.out}/checkpoint-{epoch}.pt")
     report["fine_tuned"] = evaluate(model, tok, args.work, labels, args.eval_limit)
     report["train_texts"] = len(sample)
+    report["preference_pairs"] = len(pairs)
     report["seconds"] = round(time.time() - start)
     print("fine-tuned:", report["fine_tuned"], flush=True)
     json.dump(report, open(f"{args.out}/report.json", "w"), indent=2)

@@ -73,6 +73,14 @@ def onnx_weights(m):
     return out
 
 
+# Layer attributes -> their names in the ONNX graphs (encoder.layer.N.NAME.weight / .bias).
+MODULES = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+           "o": "attention.output.dense", "ln1": "attention.output.LayerNorm", "i": "intermediate.dense",
+           "out": "output.dense", "ln2": "output.LayerNorm"}
+# MiniLM attributes -> embedding tables.
+EMBEDDINGS = {"word": "word_embeddings", "pos": "position_embeddings", "typ": "token_type_embeddings"}
+
+
 class Layer(torch.nn.Module):
     def __init__(self, h, heads, inter):
         super().__init__()
@@ -110,11 +118,8 @@ class MiniLM(torch.nn.Module):
         self.word.weight, self.pos.weight = t(w["embeddings.word_embeddings.weight"]), t(w["embeddings.position_embeddings.weight"])
         self.typ.weight = t(w["embeddings.token_type_embeddings.weight"])
         self.ln.weight, self.ln.bias = t(w["embeddings.LayerNorm.weight"]), t(w["embeddings.LayerNorm.bias"])
-        names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-                 "o": "attention.output.dense", "ln1": "attention.output.LayerNorm", "i": "intermediate.dense",
-                 "out": "output.dense", "ln2": "output.LayerNorm"}
         for n, layer in enumerate(self.layers):
-            for attr, name in names.items():
+            for attr, name in MODULES.items():
                 mod = getattr(layer, attr)
                 mod.weight = t(w[f"encoder.layer.{n}.{name}.weight"])
                 mod.bias = t(w[f"encoder.layer.{n}.{name}.bias"])
@@ -133,3 +138,53 @@ class MiniLM(torch.nn.Module):
         m = mask.unsqueeze(-1).float()
         pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
         return torch.nn.functional.normalize(pooled, dim=-1)
+
+
+class OnGrid(torch.nn.Module):
+    """A weight rounded to an int8 graph's grid in the forward pass, ((clip(round(w / s) + z) - z) * s),
+    with the gradient passed straight through to the unrounded weight (quantisation-aware training)."""
+
+    def __init__(self, scale, zero, low, high):
+        super().__init__()
+        self.register_buffer("scale", torch.from_numpy(np.array(scale, dtype=np.float32)))
+        self.register_buffer("zero", torch.tensor(float(zero)))
+        self.low, self.high = float(low), float(high)
+
+    def forward(self, w):
+        q = torch.clamp(torch.round(w / self.scale) + self.zero, self.low, self.high)
+        return w + ((q - self.zero) * self.scale - w).detach()
+
+
+def quantisation_aware(model, graph_path):
+    """Rounds every quantised weight of `model` to the int8 graph's own grid (its scales and zero
+    points, dense weights int8 in [-64, 64], embedding tables uint8) in the forward pass, so that
+    fine-tuning optimises the model export.py writes. Returns the number of weights put on the grid."""
+    from torch.nn.utils import parametrize
+    m = onnx.load(graph_path)
+    init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    modules = {f"embeddings.{name}.weight": getattr(model, attr) for attr, name in EMBEDDINGS.items()}
+    for n, layer in enumerate(model.layers):
+        modules.update({f"encoder.layer.{n}.{name}.weight": getattr(layer, attr) for attr, name in MODULES.items()})
+    for name, (stem, embedding) in quantised_stems(m).items():
+        scale, zero = init[stem + "_scale"], init[stem + "_zero_point"]
+        if not embedding:
+            scale = scale.reshape(-1, 1) if scale.ndim else scale  # per output column: torch's rows
+            if np.any(zero != 0):
+                raise ValueError(f"{name}: dense weights with a zero point other than 0 are not supported")
+            zero = 0
+        parametrize.register_parametrization(
+            modules[name], "weight", OnGrid(scale, zero, *((0, 255) if embedding else (-64, 64))))
+    return len(quantised_stems(m))
+
+
+def plain_state(model):
+    """`model`'s state dict with every weight on the grid saved as its rounded value, under its
+    plain name (what export.py and a model without quantisation_aware load)."""
+    state = {}
+    for key, value in model.state_dict().items():
+        if ".parametrizations.weight.original" in key:
+            path = key.replace(".parametrizations.weight.original", "")
+            state[path + ".weight"] = model.get_submodule(path).weight.detach().clone()
+        elif ".parametrizations." not in key:
+            state[key] = value
+    return state
