@@ -161,11 +161,14 @@ def quantisation_aware(model, graph_path):
     fine-tuning optimises the model export.py writes. Returns the number of weights put on the grid."""
     from torch.nn.utils import parametrize
     m = onnx.load(graph_path)
+    if not any(n.op_type == "MatMulInteger" for n in m.graph.node):
+        raise ValueError(f"{graph_path} is not a dynamically quantised (int8) graph: no grid to train on")
     init = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    stems = quantised_stems(m)
     modules = {f"embeddings.{name}.weight": getattr(model, attr) for attr, name in EMBEDDINGS.items()}
     for n, layer in enumerate(model.layers):
         modules.update({f"encoder.layer.{n}.{name}.weight": getattr(layer, attr) for attr, name in MODULES.items()})
-    for name, (stem, embedding) in quantised_stems(m).items():
+    for name, (stem, embedding) in stems.items():
         scale, zero = init[stem + "_scale"], init[stem + "_zero_point"]
         if not embedding:
             scale = scale.reshape(-1, 1) if scale.ndim else scale  # per output column: torch's rows
@@ -174,7 +177,7 @@ def quantisation_aware(model, graph_path):
             zero = 0
         parametrize.register_parametrization(
             modules[name], "weight", OnGrid(scale, zero, *((0, 255) if embedding else (-64, 64))))
-    return len(quantised_stems(m))
+    return len(stems)
 
 
 def plain_state(model):

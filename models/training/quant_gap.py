@@ -28,14 +28,10 @@ from wordpiece import WordPiece  # noqa: E402
 SETS = ("aegis_prompts", "jbb_behaviors", "harmbench_responses", "saferlhf_responses")
 
 
-def load(checkpoint, onnx_path):
-    """A Guard with the checkpoint's encoder and heads (label order: the checkpoint's head rows)."""
-    state = torch.load(checkpoint, map_location="cpu")
-    rows = state["heads.weight"].shape[0]
-    model = finetune.Guard(MiniLM(encoder_weights(onnx_path)),
-                           {"labels": [None] * rows, "weights": state["heads.weight"].tolist(),
-                            "bias": state["heads.bias"].tolist()})
-    model.load_state_dict(state)
+def load(checkpoint, onnx_path, head):
+    """A Guard with the checkpoint's encoder and heads (`head`: any head.json of the same labels)."""
+    model = finetune.Guard(MiniLM(encoder_weights(onnx_path)), head)
+    model.load_state_dict(torch.load(checkpoint, map_location="cpu"))
     return model
 
 
@@ -51,10 +47,11 @@ def main():
     ap.add_argument("--sets", nargs="*", default=list(SETS))
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
-    column = json.load(open(args.head))["labels"].index("unsafe")
+    head = json.load(open(args.head))
+    column = head["labels"].index("unsafe")
     tok = WordPiece(args.tokenizer, max_len=args.max_len, prefix=args.text_prefix)
-    fp32 = load(args.checkpoint, args.onnx)
-    on_grid = load(args.checkpoint, args.onnx)
+    fp32 = load(args.checkpoint, args.onnx, head)
+    on_grid = load(args.checkpoint, args.onnx, head)
     quantisation_aware(on_grid.encoder, args.onnx)
     print(f"{'set':24s} {'texts':>6s} {'fp32':>7s} {'int8 grid':>9s}")
     for name in args.sets:
