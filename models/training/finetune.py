@@ -195,12 +195,14 @@ def main():
                          "graph's grid (--onnx, which must be int8) in the forward pass")
     ap.add_argument("--no-pairs", action="store_true",
                     help="ignore the preference pairs' training half (WORK/pairs_train_*.jsonl)")
+    ap.add_argument("--seed", type=int, default=13,
+                    help="seeds Python's and torch's generators: the per-source subsample, the batch order")
     ap.add_argument("--check-only", action="store_true",
                     help="only compare the rebuilt encoder's features with the stock int8 encoder's")
     ap.add_argument("--reference", help="with --check-only: validation.jsonl embedded by the stock encoder")
     args = ap.parse_args()
-    torch.manual_seed(13)
-    random.seed(13)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
     torch.set_num_threads(os.cpu_count() or 1)
     os.makedirs(args.out, exist_ok=True)
     head = json.load(open(args.head))
