@@ -12,6 +12,7 @@ differs only by ONNX Runtime's dynamic quantisation of activations). A checkpoin
       --text-prefix "query: " --work models/target/training
 """
 import argparse
+import copy
 import json
 import os
 import sys
@@ -51,7 +52,7 @@ def main():
     column = head["labels"].index("unsafe")
     tok = WordPiece(args.tokenizer, max_len=args.max_len, prefix=args.text_prefix)
     fp32 = load(args.checkpoint, args.onnx, head)
-    on_grid = load(args.checkpoint, args.onnx, head)
+    on_grid = copy.deepcopy(fp32)
     quantisation_aware(on_grid.encoder, args.onnx)
     print(f"{'set':24s} {'texts':>6s} {'fp32':>7s} {'int8 grid':>9s}")
     for name in args.sets:
