@@ -21,6 +21,7 @@ Writes, under --out (never committed: the texts are offensive and their licences
   counts.json          records per source and category
 
 Usage: python3 prepare.py --data ../../../shared/data --out ../../target/training
+       [--authored-extra KIND=FILE ...]   (a further authored set, read after KIND's own file)
 Standard library only.
 """
 import argparse
@@ -389,11 +390,16 @@ def half_of(digest):
     return "train" if int(digest[-1], 16) % 2 == 0 else "validation"
 
 
-def authored(out, eval_keys):
+def authored(out, eval_keys, extra=()):
+    """Writes the authored halves; `extra` is (kind, file) pairs read after that kind's own file."""
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "authored")
     halves = {"train": [], "validation": []}
     for kind, (labels, covers, hard) in AUTHORED.items():
-        for line in open(f"{here}/{kind}.txt", encoding="utf-8"):
+        lines = []
+        for path in [f"{here}/{kind}.txt"] + [file for k, file in extra if k == kind]:
+            with open(path, encoding="utf-8") as f:
+                lines.extend(f)
+        for line in lines:
             text = line.strip()
             if not text or text.startswith("#"):
                 continue
@@ -408,6 +414,19 @@ def authored(out, eval_keys):
             for r in part:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
     return {k: len(v) for k, v in halves.items()}
+
+
+def authored_extra(specs):
+    """Parses --authored-extra KIND=FILE options."""
+    extra = []
+    for spec in specs:
+        kind, sep, path = spec.partition("=")
+        if not sep or kind not in AUTHORED:
+            sys.exit(f"--authored-extra {spec}: expected KIND=FILE, KIND one of {', '.join(AUTHORED)}")
+        if not os.path.isfile(path):
+            sys.exit(f"--authored-extra {spec}: no such file")
+        extra.append((kind, path))
+    return extra
 
 
 def preference_pairs(out, d, eval_keys):
@@ -440,7 +459,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--authored-extra", action="append", default=[], metavar="KIND=FILE",
+                    help="also read FILE as authored examples of KIND (a file name of authored/, such as "
+                         "benign_alarming), after KIND's own file; for measuring a set before it joins")
     args = ap.parse_args()
+    extra = authored_extra(args.authored_extra)
     pool = Pool()
     for loader in TRAIN_LOADERS:
         loader(pool, args.data)
@@ -491,7 +514,7 @@ def main():
                 seen.add(norm(text))
                 f.write(json.dumps({"id": f"{name}-{i}", "text": text, "labels": sorted(labels)},
                                    ensure_ascii=False) + "\n")
-    authored_counts = authored(args.out, eval_keys)
+    authored_counts = authored(args.out, eval_keys, extra)
     pair_counts = preference_pairs(args.out, args.data, eval_keys)
     counts = {"records": n, "authored": authored_counts, "preference_pairs": pair_counts, "by_source": Counter(s for r in records for s in r["source"].split("+")),
               "by_category": Counter(l for r in records for l in r["labels"]),
