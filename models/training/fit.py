@@ -131,9 +131,15 @@ def sample_weights(records):
     return w
 
 
+# Sources that train only the content heads (`--content-only-source`): the attack heads neither train
+# on them nor are calibrated by them. Empty for the shipped model.
+CONTENT_ONLY_SOURCES = set()
+
+
 def targets(records, label):
     """Returns (mask of usable records, y) for one label."""
-    use = np.array([label in r["labels"] or label in r["covers"] or not r["labels"] for r in records])
+    use = np.array([(label in r["labels"] or label in r["covers"] or not r["labels"])
+                    and not (label in ATTACK and primary_source(r) in CONTENT_ONLY_SOURCES) for r in records])
     y = np.array([label in r["labels"] for r in records], dtype=int)
     return use, y
 
@@ -299,7 +305,11 @@ def main():
                     help="ignore the preference pairs (pointwise heads only, for comparison)")
     ap.add_argument("--pair-weight", type=float, default=PAIR_WEIGHT,
                     help="how much one preference pair weighs against one record (before the source cap)")
+    ap.add_argument("--content-only-source", action="append", default=[], metavar="SOURCE",
+                    help="a source (such as authored_benign_alarming) that trains and calibrates the content "
+                         "heads only: the attack heads neither train on it nor are calibrated by it")
     args = ap.parse_args()
+    CONTENT_ONLY_SOURCES.update(args.content_only_source)
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
@@ -323,13 +333,16 @@ def main():
         t = {k: threshold_for(vy[vuse], vp, benign, k, always_floor=label in ATTACK)
              for k in ["strict", "balanced", "permissive"]}
         thresholds[label] = t
-        calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
+        if not (label in ATTACK and CALIBRATION_SOURCE in CONTENT_ONLY_SOURCES):
+            calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
 
     calibrate(thresholds, calibration_scores, args.authored_benign_block)
     splits = [(train, xtr), (val, xva), (test, xte)]
     transfer = args.transfer_benign_block >= 0
     if transfer:
         transfer_scores = left_out_scores(train, xtr, sw, splits, args.c, args.transfer_source, pairs)
+        if args.transfer_source in CONTENT_ONLY_SOURCES:
+            transfer_scores = {label: p for label, p in transfer_scores.items() if label not in ATTACK}
         calibrate(thresholds, transfer_scores, args.transfer_benign_block)
     floors = attack_floors(train, xtr, sw, splits, args.c, pairs)
     for label, floor in floors.items():
