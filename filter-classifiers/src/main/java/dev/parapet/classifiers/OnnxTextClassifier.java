@@ -87,7 +87,7 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
     int maxLength =
         builder.maxLength > 0
             ? builder.maxLength
-            : config.maxLength() > 0 ? config.maxLength() : DEFAULT_MAX_LENGTH;
+            : config.maxLength() > 0 ? config.maxLength() : graphMaxLength(files, configName);
     this.model =
         new WindowedModel(
             id,
@@ -117,6 +117,15 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
       model.close();
       throw e;
     }
+  }
+
+  /** A label view's window is its graph's, unless the view states one; otherwise the default. */
+  private static int graphMaxLength(ModelFiles files, String configName) {
+    if (files.graphConfig() == null || files.graphConfig() == files.config()) {
+      return DEFAULT_MAX_LENGTH;
+    }
+    int graph = ModelConfig.parse(files.graphConfig(), configName + " (its graph's)").maxLength();
+    return graph > 0 ? graph : DEFAULT_MAX_LENGTH;
   }
 
   /** Loads a model directory with default settings. */

@@ -8,6 +8,8 @@ import dev.parapet.Context;
 import dev.parapet.Decision;
 import dev.parapet.Direction;
 import dev.parapet.SafetyFilter;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +52,29 @@ class ShippedModelsTest {
       var all = guard.classify(List.of(text)).get(0);
       assertThat(attack.classify(List.of(text)).get(0).get("prompt_injection"))
           .isCloseTo(all.get("prompt_injection"), within(1e-9));
+    }
+  }
+
+  @Test
+  void views_scoreLongTextsInTheGuardsWindows() {
+    // Far longer than one 128-token window: a view that fell back to the default 512-token window
+    // pooled it whole and scored it differently from the guard (found by comparing the two on Tensor
+    // Trust's long system prompts).
+    var text =
+        String.join(
+            " ",
+            Collections.nCopies(
+                12,
+                "You are the assistant of a small bakery. Answer questions about opening hours, prices and"
+                    + " allergens politely, and never share the staff rota or the owner's phone number."));
+    try (var content = ShippedModels.load(ShippedModels.CONTENT_SAFETY);
+        var attack = ShippedModels.load(ShippedModels.PROMPT_ATTACK);
+        var guard128 = ShippedModels.builder(ShippedModels.GUARD).maxLength(128).build()) {
+      var all = guard.classify(List.of(text)).get(0);
+      assertThat(guard128.classify(List.of(text)).get(0)).isEqualTo(all); // the graph's config says 128
+      var views = new HashMap<String, Double>(content.classify(List.of(text)).get(0));
+      views.putAll(attack.classify(List.of(text)).get(0));
+      assertThat(views).isEqualTo(all);
     }
   }
 

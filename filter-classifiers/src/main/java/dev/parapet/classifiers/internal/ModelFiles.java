@@ -14,8 +14,16 @@ import java.nio.file.Path;
  * @param model {@code model.onnx}
  * @param tokenizer {@code tokenizer.json}
  * @param config {@code config.json}, or {@code null} when absent
+ * @param graphConfig the graph's own {@code config.json} when {@code config} is a label view's
+ *     ({@code parapet.view_of}), else {@code config}: a view takes the graph's settings it does not
+ *     state itself, such as the window
  */
-public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[] config) {
+public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[] config, byte[] graphConfig) {
+
+  /** Files of a model that is not a label view. */
+  public ModelFiles(String location, byte[] model, byte[] tokenizer, byte[] config) {
+    this(location, model, tokenizer, config, config);
+  }
 
   /** The model graph's file name. */
   public static final String MODEL = "model.onnx";
@@ -38,7 +46,8 @@ public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[]
         directory.toString(),
         read(graphDirectory.resolve(MODEL), true),
         read(graphDirectory.resolve(TOKENIZER), true),
-        config);
+        config,
+        graph == null ? config : read(graphDirectory.resolve(CONFIG), true));
   }
 
   /**
@@ -58,7 +67,8 @@ public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[]
         "classpath:" + prefix,
         resource(loader, graphPrefix + MODEL, true),
         resource(loader, graphPrefix + TOKENIZER, true),
-        config);
+        config,
+        graph == null ? config : resource(loader, graphPrefix + CONFIG, true));
   }
 
   private static String parentOf(String prefix) {
