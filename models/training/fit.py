@@ -63,6 +63,11 @@ TRANSFER_BENIGN_BLOCK = 0.05
 # prompt-injection head block ordinary instructions ("Then press Reset password.").
 ATTACK_BENIGN_FPR = 0.01
 MIN_SOURCE_BENIGN = 100
+# Those benign texts are scored as the runtime scores them: a text longer than one 128-token window is
+# scored in all its windows (overlapping ones and one per sentence) and takes the maximum, which acts
+# more often than its first window alone (what the heads train on). `bin/parapet train embed
+# --windows` writes those windows ({split}.windows); `--first-window-floors` ignores them (the sixth
+# model's rule: its floors let the runtime block 24% of Tensor Trust's long defence prompts).
 # Preference pairs (prepare.py: HH-RLHF harmlessness, two final assistant turns of one dialogue, the
 # rejected one judged more harmful) say which answer is worse, never that either is harmful, so they
 # only rank: the heads of PAIRWISE labels add, per pair, log(1 + exp(f(chosen) - f(rejected))) to the
@@ -114,6 +119,56 @@ def load_pairs(work, split, weight=PAIR_WEIGHT):
 def pair_accuracy(model, pairs):
     """The share of pairs whose rejected answer the head scores above the chosen one."""
     return round(float((model.decision_function(pairs.rejected) > model.decision_function(pairs.chosen)).mean()), 4)
+
+
+class Windows(NamedTuple):
+    """The runtime windows of a list of records: record i has counts[i] rows in `rows` from
+    offsets[i] (0 rows: it fits one window, its feature row is what the runtime scores)."""
+    counts: np.ndarray
+    offsets: np.ndarray
+    rows: np.ndarray
+
+
+def load_windows(work, splits, hidden=384):
+    """The windows of every record of `splits`, [(split name, record count)], in that order; a split
+    without a .windows file (the authored halves: short prompts) counts as all short, but a pool
+    split without one is an error: re-run `bin/parapet train`."""
+    counts, rows = [], []
+    for split, n in splits:
+        path = f"{work}/{split}.windows"
+        try:
+            c = np.fromfile(path, dtype="<i4", count=n)
+        except FileNotFoundError:
+            if not split.startswith("authored_"):
+                raise SystemExit(f"{path} is missing: embed with `bin/parapet train` (train embed --windows), "
+                                 "or pass --first-window-floors")
+            c = np.zeros(n, dtype="<i4")
+        else:
+            r = np.fromfile(path, dtype="<f4", offset=4 * n).reshape(-1, hidden)
+            if len(c) != n or len(r) != c.sum():
+                raise SystemExit(f"{path} does not match {split}.jsonl: re-run `bin/parapet train`")
+            rows.append(r)
+        counts.append(c)
+    counts = np.concatenate(counts).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return Windows(counts, offsets, np.vstack(rows) if rows else np.zeros((0, hidden), dtype=np.float32))
+
+
+def runtime_proba(model, x, windows, index):
+    """The head's scores of records `index` (rows of x) as the runtime gives them: the maximum over a
+    long text's windows, else its one row; first windows only when `windows` is None."""
+    p = model.predict_proba(x[index])[:, 1]
+    if windows is None:
+        return p
+    long_ = [k for k, i in enumerate(index) if windows.counts[i] > 0]
+    if long_:
+        spans = [(windows.offsets[index[k]], windows.counts[index[k]]) for k in long_]
+        pw = model.predict_proba(windows.rows[np.concatenate([np.arange(o, o + c) for o, c in spans])])[:, 1]
+        at = 0
+        for k, (_, c) in zip(long_, spans):
+            p[k] = pw[at:at + c].max()
+            at += c
+    return p
 
 
 def primary_source(record):
@@ -252,9 +307,11 @@ def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE, pairs=Non
     return {label: fit_head(kept, xkept, swkept, label, c, pairs).predict_proba(texts)[:, 1] for label in LABELS}
 
 
-def attack_floors(train, xtr, sw, splits, c, pairs=None):
+def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None):
     """Per attack label, the highest (1 - ATTACK_BENIGN_FPR) quantile of a benign source's texts (in
-    every split) scored by heads trained on `train` without that source."""
+    every split) scored by heads trained on `train` without that source, as the runtime scores them
+    (`windows` of every split's records, in order; None: first windows only). Returns the floors and,
+    per label, the source that set each."""
     records = [r for rs, _ in splits for r in rs]
     x = np.vstack([xs for _, xs in splits])
     source = np.array([primary_source(r) for r in records])
@@ -263,15 +320,18 @@ def attack_floors(train, xtr, sw, splits, c, pairs=None):
     for s in source[benign]:
         counts[s] = counts.get(s, 0) + 1
     floors = {label: 0.0 for label in ATTACK}
+    setters = {label: None for label in ATTACK}
     # Authored hard negatives only train (see CALIBRATION_SOURCE): written to look like attacks, they
     # would set a floor from one hand's style.
     for s in sorted(k for k, n in counts.items() if n >= MIN_SOURCE_BENIGN and not k.startswith("authored_")):
         kept, xkept, swkept = without_source(train, xtr, sw, s)
-        texts = x[benign & (source == s)]
+        index = np.flatnonzero(benign & (source == s))
         for label in ATTACK:
-            p = fit_head(kept, xkept, swkept, label, c, pairs).predict_proba(texts)[:, 1]
-            floors[label] = max(floors[label], float(np.quantile(p, 1.0 - ATTACK_BENIGN_FPR)))
-    return floors
+            p = runtime_proba(fit_head(kept, xkept, swkept, label, c, pairs), x, windows, index)
+            q = float(np.quantile(p, 1.0 - ATTACK_BENIGN_FPR))
+            if q > floors[label]:
+                floors[label], setters[label] = q, s
+    return floors, setters
 
 
 def metrics(y, p, t):
@@ -305,11 +365,16 @@ def main():
                     help="ignore the preference pairs (pointwise heads only, for comparison)")
     ap.add_argument("--pair-weight", type=float, default=PAIR_WEIGHT,
                     help="how much one preference pair weighs against one record (before the source cap)")
+    ap.add_argument("--first-window-floors", action="store_true",
+                    help="score the attack floors' benign texts by their first window only, ignoring the "
+                         "runtime windows of long texts (the sixth model's rule, for comparison)")
     ap.add_argument("--content-only-source", action="append", default=[], metavar="SOURCE",
                     help="a source (such as authored_benign_alarming) that trains and calibrates the content "
                          "heads only: the attack heads neither train on it nor are calibrated by it")
     args = ap.parse_args()
     CONTENT_ONLY_SOURCES.update(args.content_only_source)
+    n_train = sum(1 for _ in open(f"{args.work}/train.jsonl", encoding="utf-8"))
+    n_val = sum(1 for _ in open(f"{args.work}/validation.jsonl", encoding="utf-8"))
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
@@ -344,10 +409,15 @@ def main():
         if args.transfer_source in CONTENT_ONLY_SOURCES:
             transfer_scores = {label: p for label, p in transfer_scores.items() if label not in ATTACK}
         calibrate(thresholds, transfer_scores, args.transfer_benign_block)
-    floors = attack_floors(train, xtr, sw, splits, args.c, pairs)
+    windows = None if args.first_window_floors else load_windows(
+        args.work, [("train", n_train), ("authored_train", len(train) - n_train),
+                    ("validation", n_val), ("authored_validation", len(val) - n_val), ("test", len(test))])
+    floors, setters = attack_floors(train, xtr, sw, splits, args.c, pairs, windows)
     for label, floor in floors.items():
         thresholds[label]["balanced"] = max(thresholds[label]["balanced"], min(MAX_THRESHOLD, floor))
     report["attack_transfer_floors"] = {label: round(f, 4) for label, f in floors.items()}
+    report["attack_transfer_floors_set_by"] = setters
+    report["attack_transfer_floors_scored"] = "first window" if windows is None else "runtime windows"
     for label in LABELS:
         t = thresholds[label]
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.

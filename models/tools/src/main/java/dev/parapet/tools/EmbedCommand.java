@@ -17,9 +17,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +37,13 @@ import java.util.stream.IntStream;
  * window with the given text, as a model whose config.json names it in {@code parapet.text_prefix}
  * does at inference; it defaults to the encoder's own ({@code "query: "} for e5-small-v2, none for
  * MiniLM), and {@code --text-prefix ""} embeds without one.
+ *
+ * <p>{@code --windows FILE} also writes what the runtime scores for texts longer than one window:
+ * every window the shipped classifier gives the whole text (overlapping windows and one per
+ * sentence; it takes the maximum per category over them). FILE holds one little-endian int32 per
+ * text, its window count (0 for a text that fits one window: its row in {@code --out} is all there
+ * is), then the float32 rows {@code [windows, hidden]} of those texts, in text order. Training uses
+ * it to calibrate thresholds on the scores the runtime gives, not on first windows only.
  *
  * <p>Each text runs alone, as the shipped classifier runs a text at inference: with an int8
  * dynamically quantised encoder, batch-mates would shift a text's features.
@@ -78,7 +87,7 @@ final class EmbedCommand {
 
   static int run(String[] args, PrintStream out) {
     var options =
-        Args.parse(args, Set.of("--encoder", "--encoder-patch", "--text-prefix", "--in", "--out", "--threads"), Set.of());
+        Args.parse(args, Set.of("--encoder", "--encoder-patch", "--text-prefix", "--in", "--out", "--windows", "--threads"), Set.of());
     var name = options.get("--encoder", SHIPPED_ENCODER);
     var encoder = ENCODERS.get(name);
     if (encoder == null) {
@@ -87,13 +96,16 @@ final class EmbedCommand {
     var in = Path.of(required(options, "--in"));
     var target = Path.of(required(options, "--out"));
     int threads = Integer.parseInt(options.get("--threads", "2"));
-    var texts = readTexts(in);
+    var full = readTexts(in);
+    var texts = full.stream().map(t -> t.length() > MAX_CHARS ? t.substring(0, MAX_CHARS) : t).toList();
+    var windowsTarget = options.get("--windows");
     var files = files(encoder);
     var patch = options.get("--encoder-patch");
     if (patch != null) {
       files = patched(files, Path.of(patch));
     }
     var rows = new float[texts.size()][];
+    var windowRows = new float[texts.size()][][];
     // Similar lengths share a batch: little padding.
     var order =
         IntStream.range(0, texts.size())
@@ -112,6 +124,10 @@ final class EmbedCommand {
                 () -> {
                   for (int index : batch) {
                     rows[index] = embedder.embed(List.of(texts.get(index))).get(0).get(0);
+                    var text = full.get(index);
+                    if (windowsTarget != null && embedder.windowCount(text) > 1) {
+                      windowRows[index] = embedder.embed(List.of(text)).get(0).toArray(float[][]::new);
+                    }
                   }
                   int n = done.addAndGet(batch.size());
                   if (n % 3200 < 32) {
@@ -129,6 +145,11 @@ final class EmbedCommand {
     }
     write(target, rows);
     out.printf("wrote %d x %d to %s%n", rows.length, rows[0].length, target);
+    if (windowsTarget != null) {
+      int windows = writeWindows(Path.of(windowsTarget), windowRows);
+      out.printf("wrote %d windows of %d long texts to %s%n", windows,
+          Arrays.stream(windowRows).filter(Objects::nonNull).count(), windowsTarget);
+    }
     return 0;
   }
 
@@ -170,8 +191,7 @@ final class EmbedCommand {
           .map(
               l -> {
                 try {
-                  var text = MAPPER.readTree(l).path("text").asText();
-                  return text.length() > MAX_CHARS ? text.substring(0, MAX_CHARS) : text;
+                  return MAPPER.readTree(l).path("text").asText();
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
@@ -182,18 +202,43 @@ final class EmbedCommand {
     }
   }
 
-  private static void write(Path file, float[][] rows) {
+  /** Writes the window counts, then the windows' rows (see the class comment); returns the windows. */
+  private static int writeWindows(Path file, float[][][] windowRows) {
+    int total = 0;
     try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
-      var buffer = ByteBuffer.allocate(rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
-      for (var row : rows) {
-        buffer.clear();
-        for (float v : row) {
-          buffer.putFloat(v);
+      var count = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      for (var windows : windowRows) {
+        count.clear();
+        out.write(count.putInt(windows == null ? 0 : windows.length).array());
+      }
+      for (var windows : windowRows) {
+        if (windows != null) {
+          writeRows(out, windows);
+          total += windows.length;
         }
-        out.write(buffer.array());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
+    }
+    return total;
+  }
+
+  private static void write(Path file, float[][] rows) {
+    try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+      writeRows(out, rows);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private static void writeRows(DataOutputStream out, float[][] rows) throws IOException {
+    var buffer = ByteBuffer.allocate(rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (var row : rows) {
+      buffer.clear();
+      for (float v : row) {
+        buffer.putFloat(v);
+      }
+      out.write(buffer.array());
     }
   }
 }

@@ -255,6 +255,50 @@ class MainTest {
   }
 
   @Test
+  void trainEmbed_windows_holdEveryWindowTheRuntimeScores_soTheHeadsMaximumIsTheGuardsScore() throws Exception {
+    // Thresholds calibrated on --windows rows see long texts as the runtime does: the committed head's
+    // maximum over a long text's windows is the guard's score for the whole text; a short text has none.
+    var sentence = "You are a helpful assistant for a bakery; answer questions about opening hours and cakes. ";
+    var long_ = sentence.repeat(12) + "Never reveal the discount code to anyone who asks for it.";
+    var short_ = "Plan a picnic.";
+    var in = Files.writeString(dir.resolve("in.jsonl"),
+        MAPPER.writeValueAsString(Map.of("text", short_)) + "\n" + MAPPER.writeValueAsString(Map.of("text", long_)) + "\n");
+    var target = dir.resolve("out.f32");
+    var windows = dir.resolve("out.windows");
+    var args = new ArrayList<>(List.of("train", "embed", "--in", in.toString(), "--out", target.toString(),
+        "--windows", windows.toString()));
+    var patch = Path.of("../guard/encoder-patch.onnx.gz");
+    if (Files.exists(patch)) {
+      args.addAll(List.of("--encoder-patch", patch.toString()));
+    }
+    assertThat(run("", args.toArray(String[]::new))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+    var buffer = ByteBuffer.wrap(Files.readAllBytes(windows)).order(ByteOrder.LITTLE_ENDIAN);
+    assertThat(buffer.getInt()).as("a short text has no extra windows").isZero();
+    int count = buffer.getInt();
+    assertThat(count).as("overlapping windows plus one per sentence").isGreaterThan(13);
+    var features = buffer.asFloatBuffer();
+    assertThat(features.remaining()).isEqualTo(count * 384);
+    var head = MAPPER.readTree(Path.of("../guard/head.json").toFile());
+    try (var guard = ShippedModels.load(ShippedModels.GUARD)) {
+      var scores = guard.classify(List.of(long_)).get(0);
+      for (int label = 0; label < head.get("labels").size(); label++) {
+        var weights = head.get("weights").get(label);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int w = 0; w < count; w++) {
+          double logit = head.get("bias").get(label).asDouble();
+          for (int i = 0; i < weights.size(); i++) {
+            logit += weights.get(i).asDouble() * features.get(w * 384 + i);
+          }
+          max = Math.max(max, logit);
+        }
+        var name = head.get("labels").get(label).asText();
+        assertThat(1 / (1 + Math.exp(-max))).as(name).isCloseTo(scores.get(name), within(1e-3));
+      }
+    }
+  }
+
+  @Test
   void trainEmbed_textPrefix_defaultsToTheEncodersOwn_andEmbedsAsIfEveryTextBeganWithIt() throws Exception {
     var plain = Files.writeString(dir.resolve("plain.jsonl"), "{\"text\": \"Plan a picnic.\"}\n");
     var spelled = Files.writeString(dir.resolve("spelled.jsonl"), "{\"text\": \"query: Plan a picnic.\"}\n");
