@@ -189,12 +189,19 @@ def sample_weights(records):
 # Sources that train only the content heads (`--content-only-source`): the attack heads neither train
 # on them nor are calibrated by them. Empty for the shipped model.
 CONTENT_ONLY_SOURCES = set()
+# Sources that train only some heads: every other head neither trains on them nor sets a threshold
+# from them. Benign system prompts (prepare.py --authored-extra system_prompts=FILE) look like
+# injections to the injection head, but like jailbreak frames ("You are ...") as well, and teaching
+# the jailbreak head that they are benign weakened it (models/README.md, "Candidate: benign system
+# prompts"), so they are negatives for prompt_injection alone.
+ONLY_FOR = {"authored_system_prompts": {"prompt_injection"}}
 
 
 def targets(records, label):
     """Returns (mask of usable records, y) for one label."""
     use = np.array([(label in r["labels"] or label in r["covers"] or not r["labels"])
-                    and not (label in ATTACK and primary_source(r) in CONTENT_ONLY_SOURCES) for r in records])
+                    and not (label in ATTACK and primary_source(r) in CONTENT_ONLY_SOURCES)
+                    and label in ONLY_FOR.get(primary_source(r), {label}) for r in records])
     y = np.array([label in r["labels"] for r in records], dtype=int)
     return use, y
 
@@ -394,7 +401,7 @@ def main():
         bias.append(float(model.intercept_[0]))
         vuse, vy = targets(val, label)
         vp = model.predict_proba(xva[vuse])[:, 1]
-        benign = model.predict_proba(xva[val_benign])[:, 1]
+        benign = model.predict_proba(xva[val_benign & vuse])[:, 1]
         t = {k: threshold_for(vy[vuse], vp, benign, k, always_floor=label in ATTACK)
              for k in ["strict", "balanced", "permissive"]}
         thresholds[label] = t

@@ -382,6 +382,9 @@ AUTHORED = {
     "jailbreak": ({"jailbreak"}, {"jailbreak", "prompt_injection"}, False),
     "prompt_injection": ({"prompt_injection"}, {"jailbreak", "prompt_injection"}, False),
     "benign_instructions": ((), set(ALL), True),
+    # Benign system prompts (extra/system_prompts.txt, read only with --authored-extra): fit.py
+    # trains only the prompt_injection head on them (ONLY_FOR).
+    "system_prompts": ((), set(ALL), True),
 }
 
 
@@ -396,7 +399,8 @@ def authored(out, eval_keys, extra=()):
     halves = {"train": [], "validation": []}
     for kind, (labels, covers, hard) in AUTHORED.items():
         lines = []
-        for path in [f"{here}/{kind}.txt"] + [file for k, file in extra if k == kind]:
+        own = f"{here}/{kind}.txt"
+        for path in ([own] if os.path.exists(own) else []) + [file for k, file in extra if k == kind]:
             with open(path, encoding="utf-8") as f:
                 lines.extend(f)
         for line in lines:
