@@ -190,7 +190,7 @@ def sample_weights(records):
 # on them nor are calibrated by them. Empty for the shipped model.
 CONTENT_ONLY_SOURCES = set()
 # Sources that train only some heads: every other head neither trains on them nor sets a threshold
-# from them. Benign system prompts (prepare.py --authored-extra system_prompts=FILE) look like
+# from them. Benign system prompts (authored/system_prompts.txt, ninth model) look like
 # injections to the injection head, but like jailbreak frames ("You are ...") as well, and teaching
 # the jailbreak head that they are benign weakened it (models/README.md, "Candidate: benign system
 # prompts"), so they are negatives for prompt_injection alone.

@@ -382,8 +382,7 @@ AUTHORED = {
     "jailbreak": ({"jailbreak"}, {"jailbreak", "prompt_injection"}, False),
     "prompt_injection": ({"prompt_injection"}, {"jailbreak", "prompt_injection"}, False),
     "benign_instructions": ((), set(ALL), True),
-    # Benign system prompts (extra/system_prompts.txt, read only with --authored-extra): fit.py
-    # trains only the prompt_injection head on them (ONLY_FOR).
+    # Benign system prompts: fit.py trains only the prompt_injection head on them (ONLY_FOR).
     "system_prompts": ((), set(ALL), True),
 }
 
