@@ -17,6 +17,8 @@ AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts there, and hea
 any of them may block at most TRANSFER_BENIGN_BLOCK of them all (transfer calibration). The `unsafe`
 head also ranks the training half of the HH-RLHF preference pairs (the rejected answer above the
 chosen one; see PAIRWISE); metrics.json reports how often each head does so on the other half.
+The attack categories' balanced thresholds are floored on benign sources the heads never saw,
+scored as the runtime scores them (every window of a long text, from {split}.windows).
 Fixed seeds.
 """
 import argparse
@@ -192,8 +194,8 @@ CONTENT_ONLY_SOURCES = set()
 # Sources that train only some heads: every other head neither trains on them nor sets a threshold
 # from them. Benign system prompts (authored/system_prompts.txt, ninth model) look like
 # injections to the injection head, but like jailbreak frames ("You are ...") as well, and teaching
-# the jailbreak head that they are benign weakened it (models/README.md, "Candidate: benign system
-# prompts"), so they are negatives for prompt_injection alone.
+# the jailbreak head that they are benign weakened it (models/README.md, "Ninth model", candidate
+# C), so they are negatives for prompt_injection alone.
 ONLY_FOR = {"authored_system_prompts": {"prompt_injection"}}
 
 

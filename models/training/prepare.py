@@ -398,8 +398,7 @@ def authored(out, eval_keys, extra=()):
     halves = {"train": [], "validation": []}
     for kind, (labels, covers, hard) in AUTHORED.items():
         lines = []
-        own = f"{here}/{kind}.txt"
-        for path in ([own] if os.path.exists(own) else []) + [file for k, file in extra if k == kind]:
+        for path in [f"{here}/{kind}.txt"] + [file for k, file in extra if k == kind]:
             with open(path, encoding="utf-8") as f:
                 lines.extend(f)
         for line in lines:
