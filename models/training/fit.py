@@ -382,8 +382,6 @@ def main():
                          "heads only: the attack heads neither train on it nor are calibrated by it")
     args = ap.parse_args()
     CONTENT_ONLY_SOURCES.update(args.content_only_source)
-    n_train = sum(1 for _ in open(f"{args.work}/train.jsonl", encoding="utf-8"))
-    n_val = sum(1 for _ in open(f"{args.work}/validation.jsonl", encoding="utf-8"))
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
@@ -418,6 +416,7 @@ def main():
         if args.transfer_source in CONTENT_ONLY_SOURCES:
             transfer_scores = {label: p for label, p in transfer_scores.items() if label not in ATTACK}
         calibrate(thresholds, transfer_scores, args.transfer_benign_block)
+    n_train, n_val = (sum(not r["source"].startswith("authored_") for r in rs) for rs in (train, val))
     windows = None if args.first_window_floors else load_windows(
         args.work, [("train", n_train), ("authored_train", len(train) - n_train),
                     ("validation", n_val), ("authored_validation", len(val) - n_val), ("test", len(test))])

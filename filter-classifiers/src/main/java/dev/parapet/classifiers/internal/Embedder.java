@@ -50,11 +50,6 @@ public final class Embedder implements AutoCloseable {
     return out;
   }
 
-  /** Returns how many windows {@link #embed} gives the text: one, or more for a text longer than one window. */
-  public int windowCount(String text) {
-    return model.tokens().windows(text).size();
-  }
-
   /** Returns the provider the encoder runs on. */
   public ExecutionProvider provider() {
     return model.provider();

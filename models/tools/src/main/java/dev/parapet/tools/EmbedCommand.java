@@ -123,10 +123,16 @@ final class EmbedCommand {
             pool.submit(
                 () -> {
                   for (int index : batch) {
-                    rows[index] = embedder.embed(List.of(texts.get(index))).get(0).get(0);
-                    var text = full.get(index);
-                    if (windowsTarget != null && embedder.windowCount(text) > 1) {
-                      windowRows[index] = embedder.embed(List.of(text)).get(0).toArray(float[][]::new);
+                    var cut = embedder.embed(List.of(texts.get(index))).get(0);
+                    rows[index] = cut.get(0);
+                    if (windowsTarget != null) {
+                      // An uncut text's windows are already here; only a cut one runs again, whole.
+                      var whole = texts.get(index).equals(full.get(index))
+                          ? cut
+                          : embedder.embed(List.of(full.get(index))).get(0);
+                      if (whole.size() > 1) {
+                        windowRows[index] = whole.toArray(float[][]::new);
+                      }
                     }
                   }
                   int n = done.addAndGet(batch.size());
