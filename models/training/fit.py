@@ -18,7 +18,8 @@ any of them may block at most TRANSFER_BENIGN_BLOCK of them all (transfer calibr
 head also ranks the training half of the HH-RLHF preference pairs (the rejected answer above the
 chosen one; see PAIRWISE); metrics.json reports how often each head does so on the other half.
 The attack categories' balanced thresholds are floored on benign sources the heads never saw,
-scored as the runtime scores them (every window of a long text, from {split}.windows).
+scored as the runtime scores them (every window of a long text, from {split}.windows); the other
+thresholds and metrics.json read first windows (see BENIGN_FPR).
 Fixed seeds.
 """
 import argparse
@@ -173,6 +174,13 @@ def runtime_proba(model, x, windows, index):
     return p
 
 
+def split_windows(windows, start, n):
+    """The windows of records start..start+n of `windows` (one split of it), indexed from 0."""
+    if windows is None:
+        return None
+    return Windows(windows.counts[start:start + n], windows.offsets[start:start + n], windows.rows)
+
+
 def primary_source(record):
     return record["source"].split("+")[0]
 
@@ -208,7 +216,12 @@ def targets(records, label):
     return use, y
 
 
-# Each profile acts on at most this share of the benign validation texts, per category: the pool is
+# Each profile acts on at most this share of the benign validation texts' first windows, per category.
+# The runtime scores a long text in all its windows and acts on more of them: with the ninth model's
+# heads, strict acts on 3.4-4.7% of the benign validation texts (183 of 2,179 are long).
+# `--runtime-window-thresholds` reads every threshold off the runtime's scores instead; measured for a
+# tenth model and not shipped: it raised the flag thresholds enough that balanced allows the canonical
+# phishing-email request of MainTest (models/README.md, "Tenth model attempt"). The pool is
 # a third harmful, real traffic is not, so an F1-optimal threshold on the pool alone over-blocks in
 # production. For rare categories benign texts all score near zero and that quantile is degenerate
 # (below DEGENERATE_QUANTILE); only then is the threshold never below the validation's F1-optimal one
@@ -377,6 +390,9 @@ def main():
     ap.add_argument("--first-window-floors", action="store_true",
                     help="score the attack floors' benign texts by their first window only, ignoring the "
                          "runtime windows of long texts (the sixth model's rule, for comparison)")
+    ap.add_argument("--runtime-window-thresholds", action="store_true",
+                    help="read the validation thresholds and metrics off the runtime's scores (every window of "
+                         "a long text) instead of first windows (measured, not shipped: see BENIGN_FPR)")
     ap.add_argument("--content-only-source", action="append", default=[], metavar="SOURCE",
                     help="a source (such as authored_benign_alarming) that trains and calibrates the content "
                          "heads only: the attack heads neither train on it nor are calibrated by it")
@@ -388,6 +404,14 @@ def main():
     pairs = None if args.no_pairs else load_pairs(args.work, "train", args.pair_weight)
     held_out_pairs = load_pairs(args.work, "validation")
     sw = sample_weights(train)
+    n_train, n_val = (sum(not r["source"].startswith("authored_") for r in rs) for rs in (train, val))
+    windows = None if args.first_window_floors and not args.runtime_window_thresholds else load_windows(
+        args.work, [("train", n_train), ("authored_train", len(train) - n_train),
+                    ("validation", n_val), ("authored_validation", len(val) - n_val), ("test", len(test))])
+    # Validation and test as the runtime scores them (every window of a long text), for thresholds and
+    # metrics, under --runtime-window-thresholds; first windows otherwise (see BENIGN_FPR).
+    val_windows = split_windows(windows, len(train), len(val)) if args.runtime_window_thresholds else None
+    test_windows = split_windows(windows, len(train) + len(val), len(test)) if args.runtime_window_thresholds else None
     val_benign = np.array([not r["labels"] for r in val])
     calibration = np.array([r["source"] == CALIBRATION_SOURCE for r in val])
 
@@ -400,8 +424,8 @@ def main():
         weights.append(model.coef_[0].astype(np.float32).tolist())
         bias.append(float(model.intercept_[0]))
         vuse, vy = targets(val, label)
-        vp = model.predict_proba(xva[vuse])[:, 1]
-        benign = model.predict_proba(xva[val_benign & vuse])[:, 1]
+        vp = runtime_proba(model, xva, val_windows, np.flatnonzero(vuse))
+        benign = runtime_proba(model, xva, val_windows, np.flatnonzero(val_benign & vuse))
         t = {k: threshold_for(vy[vuse], vp, benign, k, always_floor=label in ATTACK)
              for k in ["strict", "balanced", "permissive"]}
         thresholds[label] = t
@@ -416,25 +440,26 @@ def main():
         if args.transfer_source in CONTENT_ONLY_SOURCES:
             transfer_scores = {label: p for label, p in transfer_scores.items() if label not in ATTACK}
         calibrate(thresholds, transfer_scores, args.transfer_benign_block)
-    n_train, n_val = (sum(not r["source"].startswith("authored_") for r in rs) for rs in (train, val))
-    windows = None if args.first_window_floors else load_windows(
-        args.work, [("train", n_train), ("authored_train", len(train) - n_train),
-                    ("validation", n_val), ("authored_validation", len(val) - n_val), ("test", len(test))])
-    floors, setters = attack_floors(train, xtr, sw, splits, args.c, pairs, windows)
+    floors, setters = attack_floors(train, xtr, sw, splits, args.c, pairs,
+                                    None if args.first_window_floors else windows)
     for label, floor in floors.items():
         thresholds[label]["balanced"] = max(thresholds[label]["balanced"], min(MAX_THRESHOLD, floor))
     report["attack_transfer_floors"] = {label: round(f, 4) for label, f in floors.items()}
     report["attack_transfer_floors_set_by"] = setters
-    report["attack_transfer_floors_scored"] = "first window" if windows is None else "runtime windows"
+    report["attack_transfer_floors_scored"] = "first window" if args.first_window_floors else "runtime windows"
+    if args.runtime_window_thresholds:
+        report["validation_thresholds_scored"] = "runtime windows"
     for label in LABELS:
         t = thresholds[label]
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
         t["strict"] = min(t["strict"], t["balanced"])
         t["permissive"] = max(t["permissive"], t["balanced"])
         vuse, vy = targets(val, label)
-        report["validation"][label] = metrics(vy[vuse], models[label].predict_proba(xva[vuse])[:, 1], t["balanced"])
+        vp = runtime_proba(models[label], xva, val_windows, np.flatnonzero(vuse))
+        report["validation"][label] = metrics(vy[vuse], vp, t["balanced"])
         tuse, ty = targets(test, label)
-        report["test"][label] = metrics(ty[tuse], models[label].predict_proba(xte[tuse])[:, 1], t["balanced"])
+        tp = runtime_proba(models[label], xte, test_windows, np.flatnonzero(tuse))
+        report["test"][label] = metrics(ty[tuse], tp, t["balanced"])
         print(label, "val", report["validation"][label], "test", report["test"][label], flush=True)
     report[CALIBRATION_SOURCE + "_blocked"] = blocked_share(thresholds, calibration_scores)
     if held_out_pairs is not None:  # the validation half: which answer of a pair each head ranks worse
