@@ -312,8 +312,16 @@ def eval_sets(d):
         if r["identity_hate"] == "1":
             labels |= {"hate", "unsafe"}
         sets["jigsaw_sample"].append((r["comment_text"], labels))
+    # ETHOS: the hateful comments' multi-label annotations add `violence` (inciting violence) and
+    # `harassment` (aimed at a person, not a group), as shared/data/README.md maps them; 410 of the
+    # binary file's 433 hateful comments are found there by their exact text.
+    extra = {}
+    for r in rows(f"{d}/ethos/Ethos_Dataset_Multi_Label.csv", delimiter=";"):
+        extra[r["comment"]] = ({"violence"} if float(r["violence"]) >= 0.5 else set()) | (
+            {"harassment"} if float(r["directed_vs_generalized"]) >= 0.5 else set())
     for r in rows(f"{d}/ethos/Ethos_Dataset_Binary.csv", delimiter=";"):
-        sets["ethos"].append((r["comment"], {"hate", "unsafe"} if float(r["isHate"]) >= 0.5 else set()))
+        hateful = float(r["isHate"]) >= 0.5
+        sets["ethos"].append((r["comment"], {"hate", "unsafe"} | extra.get(r["comment"], set()) if hateful else set()))
     gold = {r["id"]: r["label"] for r in rows(f"{d}/olid/labels-levela.csv")}
     for r in rows(f"{d}/olid/testset-levela.tsv", delimiter="\t"):
         sets["olid_test"].append((r["tweet"], {"toxicity"} if gold.get(r["id"]) == "OFF" else set()))
@@ -335,12 +343,22 @@ def eval_sets(d):
     for r in rows(f"{d}/jbb_behaviors/benign-behaviors.csv"):  # benign but alarming twins
         sets["jbb_behaviors"].append((r["goal"], set()))
         sets["benign_alarming"].append((r["goal"], set()))
+    # Per-category labels where a set's own category says which (shared/data/README.md, section 2);
+    # StrongREJECT's "Hate, harassment and discrimination" mixes two of ours, so it adds neither.
+    strongreject_category = {"Violence": {"violence"}, "Sexual content": {"sexual"}}
     for r in rows(f"{d}/strongreject/strongreject_dataset.csv"):
-        sets["strongreject"].append((r["forbidden_prompt"], {"harmful_request", "unsafe"}))
+        sets["strongreject"].append((r["forbidden_prompt"], {"harmful_request", "unsafe"}
+                                     | strongreject_category.get(r["category"], set())))
     for r in rows(f"{d}/jailbreak_llms/jailbreak_prompts_2023_12_25.csv"):
         sets["jailbreak_llms"].append((r["prompt"], {"jailbreak"}))
+    # The forbidden questions' five regulated-advice policies (lobbying, legal, financial, health and
+    # government decisions) are not harm: benign here, as the README maps them.
+    question_category = {"Hate Speech": {"hate"}, "Physical Harm": {"violence"}, "Pornography": {"sexual"}}
+    regulated = {"Political Lobbying", "Legal Opinion", "Financial Advice", "Health Consultation", "Gov Decision"}
     for r in rows(f"{d}/jailbreak_llms/forbidden_question_set.csv"):
-        sets["jailbreak_llms_questions"].append((r["question"], {"harmful_request", "unsafe"}))
+        policy = r["content_policy_name"]
+        sets["jailbreak_llms_questions"].append((r["question"], set() if policy in regulated else
+                                                 {"harmful_request", "unsafe"} | question_category.get(policy, set())))
     # BIPIA (MIT attack strings, MIT email contexts): indirect injections as the upstream benchmark
     # builds them, one attack string placed at the start, middle or end of an email; each email
     # also alone, as a benign document. Evaluation only: its attacks are ordinary tasks that are
