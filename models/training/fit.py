@@ -52,7 +52,11 @@ CALIBRATION_SOURCE = "authored_benign_alarming"
 # prompts from anyone else), so the balanced block thresholds are then raised until heads trained
 # without ANY of the authored benign-but-alarming prompts block at most TRANSFER_BENIGN_BLOCK of them
 # (all of them, both halves): a source the heads never saw, as a deployer's traffic is. The limit is
-# the model issue's target for benign prompts that sound dangerous. `--transfer-source
+# the model issue's target for benign prompts that sound dangerous. Each blocking category gets an
+# equal share of it and is raised on its own scores alone (calibrate_per_category, the tenth model),
+# so one head's change never moves another's threshold; `--calibration greedy` raises the category
+# blocking most first until the union is within the limit (up to the ninth model: a new injection
+# head moved balanced `hate` 0.777 -> 0.852 that way). `--transfer-source
 # cyberseceval_frr` calibrates on CyberSecEval's benign cyber prompts instead (one topic only;
 # measured in models/README.md: with MiniLM it leaves balanced blocking almost no harmful request).
 TRANSFER_SOURCE = CALIBRATION_SOURCE
@@ -278,6 +282,21 @@ def calibrate(thresholds, alarming_scores, limit=AUTHORED_BENIGN_BLOCK):
         thresholds[worst]["balanced"] = float(min(MAX_THRESHOLD, above[0] + 1e-4))  # release the lowest one
 
 
+def calibrate_per_category(thresholds, alarming_scores, limit):
+    """Raises each blocking category's balanced threshold until that category alone blocks at most
+    floor(limit * n / K) of the n given benign prompts (K blocking categories), so that together they
+    block at most `limit` of them whatever the overlap, and no head's scores move another's threshold."""
+    if not alarming_scores or not len(next(iter(alarming_scores.values()))):
+        return
+    blocking = [l for l in alarming_scores if l not in FLAG_ONLY]
+    n = len(alarming_scores[blocking[0]])
+    budget = int(np.floor(limit * n / len(blocking) + 1e-9))
+    for label in blocking:
+        scores = np.sort(alarming_scores[label])[::-1]
+        if budget < n and scores[budget] >= thresholds[label]["balanced"]:
+            thresholds[label]["balanced"] = float(min(MAX_THRESHOLD, scores[budget] + 1e-4))
+
+
 def fit_head(records, x, weights, label, c, pairs=None):
     """One category's logistic regression on its usable records, ranking the preference pairs too
     when given and the label is PAIRWISE."""
@@ -393,6 +412,10 @@ def main():
     ap.add_argument("--runtime-window-thresholds", action="store_true",
                     help="read the validation thresholds and metrics off the runtime's scores (every window of "
                          "a long text) instead of first windows (measured, not shipped: see BENIGN_FPR)")
+    ap.add_argument("--calibration", choices=["greedy", "per-category"], default="per-category",
+                    help="transfer calibration: give each blocking category an equal share of the limit "
+                         "(per-category), or raise the category blocking most first until the union is "
+                         "within it (greedy: the ninth model's rule)")
     ap.add_argument("--content-only-source", action="append", default=[], metavar="SOURCE",
                     help="a source (such as authored_benign_alarming) that trains and calibrates the content "
                          "heads only: the attack heads neither train on it nor are calibrated by it")
@@ -439,7 +462,10 @@ def main():
         transfer_scores = left_out_scores(train, xtr, sw, splits, args.c, args.transfer_source, pairs)
         if args.transfer_source in CONTENT_ONLY_SOURCES:
             transfer_scores = {label: p for label, p in transfer_scores.items() if label not in ATTACK}
-        calibrate(thresholds, transfer_scores, args.transfer_benign_block)
+        if args.calibration == "per-category":
+            calibrate_per_category(thresholds, transfer_scores, args.transfer_benign_block)
+        else:
+            calibrate(thresholds, transfer_scores, args.transfer_benign_block)
     floors, setters = attack_floors(train, xtr, sw, splits, args.c, pairs,
                                     None if args.first_window_floors else windows)
     for label, floor in floors.items():

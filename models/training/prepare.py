@@ -396,6 +396,9 @@ AUTHORED = {
     "self_harm": ({"self_harm", "unsafe"}, {"self_harm", "unsafe"}, False),
     "threats": ({"harassment", "violence", "unsafe"}, {"harassment", "violence", "unsafe"}, False),
     "harassment": ({"harassment", "unsafe"}, {"harassment", "unsafe"}, False),
+    # Requests to hurt people (extra/violent_requests.txt, session 12's candidate E; read only when
+    # passed with --authored-extra, measured and not shipped: models/README.md).
+    "violent_requests": ({"violence", "harmful_request", "unsafe"}, {"violence", "harmful_request", "unsafe"}, False),
     "sexual": ({"sexual", "unsafe"}, {"sexual", "unsafe"}, False),
     "jailbreak": ({"jailbreak"}, {"jailbreak", "prompt_injection"}, False),
     "prompt_injection": ({"prompt_injection"}, {"jailbreak", "prompt_injection"}, False),
@@ -416,7 +419,8 @@ def authored(out, eval_keys, extra=()):
     halves = {"train": [], "validation": []}
     for kind, (labels, covers, hard) in AUTHORED.items():
         lines = []
-        for path in [f"{here}/{kind}.txt"] + [file for k, file in extra if k == kind]:
+        own = [f"{here}/{kind}.txt"] if os.path.exists(f"{here}/{kind}.txt") else []  # extra-only kinds
+        for path in own + [file for k, file in extra if k == kind]:
             with open(path, encoding="utf-8") as f:
                 lines.extend(f)
         for line in lines:
