@@ -223,9 +223,9 @@ def targets(records, label):
 # Each profile acts on at most this share of the benign validation texts' first windows, per category.
 # The runtime scores a long text in all its windows and acts on more of them: with the ninth model's
 # heads, strict acts on 3.4-4.7% of the benign validation texts (183 of 2,179 are long).
-# `--runtime-window-thresholds` reads every threshold off the runtime's scores instead; measured for a
-# tenth model and not shipped: it raised the flag thresholds enough that balanced allows the canonical
-# phishing-email request of MainTest (models/README.md, "Tenth model attempt"). The pool is
+# `--runtime-window-thresholds` reads every threshold off the runtime's scores instead; measured and
+# not shipped: it raised the flag thresholds enough that balanced allows the canonical phishing-email
+# request of MainTest (models/README.md, "Candidate: every threshold on the runtime's scores"). The pool is
 # a third harmful, real traffic is not, so an F1-optimal threshold on the pool alone over-blocks in
 # production. For rare categories benign texts all score near zero and that quantile is degenerate
 # (below DEGENERATE_QUANTILE); only then is the threshold never below the validation's F1-optimal one

@@ -315,13 +315,13 @@ def eval_sets(d):
     # ETHOS: the hateful comments' multi-label annotations add `violence` (inciting violence) and
     # `harassment` (aimed at a person, not a group), as shared/data/README.md maps them; 410 of the
     # binary file's 433 hateful comments are found there by their exact text.
-    extra = {}
+    ethos_kind = {}
     for r in rows(f"{d}/ethos/Ethos_Dataset_Multi_Label.csv", delimiter=";"):
-        extra[r["comment"]] = ({"violence"} if float(r["violence"]) >= 0.5 else set()) | (
+        ethos_kind[r["comment"]] = ({"violence"} if float(r["violence"]) >= 0.5 else set()) | (
             {"harassment"} if float(r["directed_vs_generalized"]) >= 0.5 else set())
     for r in rows(f"{d}/ethos/Ethos_Dataset_Binary.csv", delimiter=";"):
         hateful = float(r["isHate"]) >= 0.5
-        sets["ethos"].append((r["comment"], {"hate", "unsafe"} | extra.get(r["comment"], set()) if hateful else set()))
+        sets["ethos"].append((r["comment"], {"hate", "unsafe"} | ethos_kind.get(r["comment"], set()) if hateful else set()))
     gold = {r["id"]: r["label"] for r in rows(f"{d}/olid/labels-levela.csv")}
     for r in rows(f"{d}/olid/testset-levela.tsv", delimiter="\t"):
         sets["olid_test"].append((r["tweet"], {"toxicity"} if gold.get(r["id"]) == "OFF" else set()))
