@@ -198,6 +198,16 @@ def harmbench(p, d):
         p.add("harmbench", r["Behavior"], labels)
 
 
+# `--taxonomy-negatives` (measured, not shipped: models/README.md, "Candidate H"): sources whose harm
+# taxonomy decides some of Parapet's categories also say "no" to them. A SimpleSafetyTests prompt
+# outside "Physical harm" is not violence, a CatQA question filed under fraud is neither violence nor
+# sexual; without such negatives the thin categories' heads see no harmful request that is not
+# theirs. SST's "Child safety" prompts may be either, so they decide nothing.
+TAXONOMY_NEGATIVES = False
+SST_DECIDES = {"self_harm", "violence"}
+CATQA_DECIDES = {"sexual", "violence", "self_harm", "hate", "harassment"}
+
+
 def sst(p, d):
     for r in rows(f"{d}/simple_safety_tests/sst_test_cases.csv"):
         labels = {"harmful_request"}
@@ -206,7 +216,8 @@ def sst(p, d):
             labels.add("self_harm")
         if area.startswith("Physical harm"):
             labels.add("violence")
-        p.add("simple_safety_tests", r["prompts_final"], labels)
+        covers = SST_DECIDES if TAXONOMY_NEGATIVES and not area.startswith("Child") else set()
+        p.add("simple_safety_tests", r["prompts_final"], labels, covers=covers)
 
 
 def harmfulqa_catqa(p, d):
@@ -222,7 +233,7 @@ def harmfulqa_catqa(p, d):
             if category == "Physical Harm" and "self" in sub.lower():
                 labels = {"harmful_request", "self_harm"}
             for q in questions:
-                p.add("catqa", q, labels)
+                p.add("catqa", q, labels, covers=CATQA_DECIDES if TAXONOMY_NEGATIVES else set())
 
 
 def do_not_answer(p, d):
@@ -486,7 +497,12 @@ def main():
     ap.add_argument("--authored-extra", action="append", default=[], metavar="KIND=FILE",
                     help="also read FILE as authored examples of KIND (a file name of authored/, such as "
                          "benign_alarming), after KIND's own file; for measuring a set before it joins")
+    ap.add_argument("--taxonomy-negatives", action="store_true",
+                    help="CatQA and SimpleSafetyTests records are negatives for the categories their harm "
+                         "taxonomy decides (measured, not shipped: models/README.md, \"Candidate H\")")
     args = ap.parse_args()
+    global TAXONOMY_NEGATIVES
+    TAXONOMY_NEGATIVES = args.taxonomy_negatives
     extra = authored_extra(args.authored_extra)
     pool = Pool()
     for loader in TRAIN_LOADERS:
