@@ -198,12 +198,15 @@ def harmbench(p, d):
         p.add("harmbench", r["Behavior"], labels)
 
 
-# `--taxonomy-negatives` (measured, not shipped: models/README.md, "Candidate H"): sources whose harm
-# taxonomy decides some of Parapet's categories also say "no" to them. A SimpleSafetyTests prompt
-# outside "Physical harm" is not violence, a CatQA question filed under fraud is neither violence nor
-# sexual; without such negatives the thin categories' heads see no harmful request that is not
-# theirs. SST's "Child safety" prompts may be either, so they decide nothing.
-TAXONOMY_NEGATIVES = False
+# Sources whose harm taxonomy decides some of Parapet's categories also say "no" to them
+# (`--taxonomy-negatives`): a SimpleSafetyTests prompt outside "Physical harm" is not violence, a
+# CatQA question filed under fraud is not violence. Without such negatives the heads of the thin
+# categories see no harmful request that is not theirs and learn "harmful request". Shipped for
+# `violence` (the eleventh model); for sexual, self_harm, hate and harassment as well it was
+# measured and not shipped (models/README.md, "Candidate H", "Eleventh model"). SST's "Child safety"
+# prompts may be either, so they decide nothing.
+TAXONOMY_NEGATIVES_DEFAULT = "violence"
+TAXONOMY_NEGATIVES = set()
 SST_DECIDES = {"self_harm", "violence"}
 CATQA_DECIDES = {"sexual", "violence", "self_harm", "hate", "harassment"}
 
@@ -216,7 +219,7 @@ def sst(p, d):
             labels.add("self_harm")
         if area.startswith("Physical harm"):
             labels.add("violence")
-        covers = SST_DECIDES if TAXONOMY_NEGATIVES and not area.startswith("Child") else set()
+        covers = set() if area.startswith("Child") else SST_DECIDES & TAXONOMY_NEGATIVES
         p.add("simple_safety_tests", r["prompts_final"], labels, covers=covers)
 
 
@@ -233,7 +236,7 @@ def harmfulqa_catqa(p, d):
             if category == "Physical Harm" and "self" in sub.lower():
                 labels = {"harmful_request", "self_harm"}
             for q in questions:
-                p.add("catqa", q, labels, covers=CATQA_DECIDES if TAXONOMY_NEGATIVES else set())
+                p.add("catqa", q, labels, covers=CATQA_DECIDES & TAXONOMY_NEGATIVES)
 
 
 def do_not_answer(p, d):
@@ -497,12 +500,15 @@ def main():
     ap.add_argument("--authored-extra", action="append", default=[], metavar="KIND=FILE",
                     help="also read FILE as authored examples of KIND (a file name of authored/, such as "
                          "benign_alarming), after KIND's own file; for measuring a set before it joins")
-    ap.add_argument("--taxonomy-negatives", action="store_true",
-                    help="CatQA and SimpleSafetyTests records are negatives for the categories their harm "
-                         "taxonomy decides (measured, not shipped: models/README.md, \"Candidate H\")")
+    ap.add_argument("--taxonomy-negatives", default=TAXONOMY_NEGATIVES_DEFAULT, metavar="CATEGORIES",
+                    help="comma-separated categories for which CatQA and SimpleSafetyTests records are "
+                         "negatives where their harm taxonomy decides them (default %(default)s; \"\" for "
+                         "none, the tenth model's data)")
     args = ap.parse_args()
     global TAXONOMY_NEGATIVES
-    TAXONOMY_NEGATIVES = args.taxonomy_negatives
+    TAXONOMY_NEGATIVES = {c for c in args.taxonomy_negatives.split(",") if c}
+    if TAXONOMY_NEGATIVES - set(ALL):
+        sys.exit(f"--taxonomy-negatives: unknown categories {sorted(TAXONOMY_NEGATIVES - set(ALL))}")
     extra = authored_extra(args.authored_extra)
     pool = Pool()
     for loader in TRAIN_LOADERS:
