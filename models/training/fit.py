@@ -441,14 +441,15 @@ def main():
     weights, bias, thresholds, report = [], [], {}, {"validation": {}, "test": {}}
     calibration_scores = {}
     models = {}
+    val_scores = {}  # per label, the usable validation texts' scores: for thresholds, then metrics
     for label in LABELS:
         model = fit_head(train, xtr, sw, label, args.c, pairs)
         models[label] = model
         weights.append(model.coef_[0].astype(np.float32).tolist())
         bias.append(float(model.intercept_[0]))
         vuse, vy = targets(val, label)
-        vp = runtime_proba(model, xva, val_windows, np.flatnonzero(vuse))
-        benign = runtime_proba(model, xva, val_windows, np.flatnonzero(val_benign & vuse))
+        vp = val_scores[label] = runtime_proba(model, xva, val_windows, np.flatnonzero(vuse))
+        benign = vp[val_benign[vuse]]
         t = {k: threshold_for(vy[vuse], vp, benign, k, always_floor=label in ATTACK)
              for k in ["strict", "balanced", "permissive"]}
         thresholds[label] = t
@@ -481,8 +482,7 @@ def main():
         t["strict"] = min(t["strict"], t["balanced"])
         t["permissive"] = max(t["permissive"], t["balanced"])
         vuse, vy = targets(val, label)
-        vp = runtime_proba(models[label], xva, val_windows, np.flatnonzero(vuse))
-        report["validation"][label] = metrics(vy[vuse], vp, t["balanced"])
+        report["validation"][label] = metrics(vy[vuse], val_scores[label], t["balanced"])
         tuse, ty = targets(test, label)
         tp = runtime_proba(models[label], xte, test_windows, np.flatnonzero(tuse))
         report["test"][label] = metrics(ty[tuse], tp, t["balanced"])

@@ -47,8 +47,10 @@ ALL = CONTENT + ["unsafe"] + ATTACK
 
 
 class Pool:
-    def __init__(self):
+    def __init__(self, taxonomy_negatives=()):
         self.records = []
+        # the categories whose sources' harm taxonomies say "no" as well as "yes" (see SST_DECIDES)
+        self.taxonomy_negatives = set(taxonomy_negatives)
 
     def add(self, source, text, labels=(), covers=(), hard_negative=False):
         """labels: positive categories; covers: categories this source can say 'no' to.
@@ -206,7 +208,6 @@ def harmbench(p, d):
 # measured and not shipped (models/README.md, "Candidate H", "Eleventh model"). SST's "Child safety"
 # prompts may be either, so they decide nothing.
 TAXONOMY_NEGATIVES_DEFAULT = "violence"
-TAXONOMY_NEGATIVES = set()
 SST_DECIDES = {"self_harm", "violence"}
 CATQA_DECIDES = {"sexual", "violence", "self_harm", "hate", "harassment"}
 
@@ -219,7 +220,7 @@ def sst(p, d):
             labels.add("self_harm")
         if area.startswith("Physical harm"):
             labels.add("violence")
-        covers = set() if area.startswith("Child") else SST_DECIDES & TAXONOMY_NEGATIVES
+        covers = set() if area.startswith("Child") else SST_DECIDES & p.taxonomy_negatives
         p.add("simple_safety_tests", r["prompts_final"], labels, covers=covers)
 
 
@@ -236,7 +237,7 @@ def harmfulqa_catqa(p, d):
             if category == "Physical Harm" and "self" in sub.lower():
                 labels = {"harmful_request", "self_harm"}
             for q in questions:
-                p.add("catqa", q, labels, covers=CATQA_DECIDES & TAXONOMY_NEGATIVES)
+                p.add("catqa", q, labels, covers=CATQA_DECIDES & p.taxonomy_negatives)
 
 
 def do_not_answer(p, d):
@@ -505,12 +506,11 @@ def main():
                          "negatives where their harm taxonomy decides them (default %(default)s; \"\" for "
                          "none, the tenth model's data)")
     args = ap.parse_args()
-    global TAXONOMY_NEGATIVES
-    TAXONOMY_NEGATIVES = {c for c in args.taxonomy_negatives.split(",") if c}
-    if TAXONOMY_NEGATIVES - set(ALL):
-        sys.exit(f"--taxonomy-negatives: unknown categories {sorted(TAXONOMY_NEGATIVES - set(ALL))}")
+    taxonomy_negatives = {c for c in args.taxonomy_negatives.split(",") if c}
+    if taxonomy_negatives - set(ALL):
+        sys.exit(f"--taxonomy-negatives: unknown categories {sorted(taxonomy_negatives - set(ALL))}")
     extra = authored_extra(args.authored_extra)
-    pool = Pool()
+    pool = Pool(taxonomy_negatives)
     for loader in TRAIN_LOADERS:
         loader(pool, args.data)
 
