@@ -13,21 +13,8 @@ import argparse
 import json
 
 import numpy as np
-from scipy.special import expit
 
 import fit
-
-
-class Head:
-    """One category of a head.json, with the predict_proba that fit.runtime_proba calls."""
-
-    def __init__(self, head, label):
-        i = head["labels"].index(label)
-        self.weights, self.bias = np.array(head["weights"][i]), head["bias"][i]
-
-    def predict_proba(self, x):
-        p = expit(x @ self.weights + self.bias)
-        return np.stack([1 - p, p], axis=1)
 
 
 def main():
@@ -39,10 +26,7 @@ def main():
     train, _ = fit.load_with_authored(args.work, "train")
     val, xva = fit.load_with_authored(args.work, "validation")
     test, _ = fit.load(args.work, "test")
-    n_train, n_val = (sum(not r["source"].startswith("authored_") for r in rs) for rs in (train, val))
-    windows = fit.load_windows(
-        args.work, [("train", n_train), ("authored_train", len(train) - n_train),
-                    ("validation", n_val), ("authored_validation", len(val) - n_val), ("test", len(test))])
+    windows = fit.load_split_windows(args.work, train, val, test)
     val_windows = fit.split_windows(windows, len(train), len(val))
     head = json.load(open(args.head))
     profiles = json.load(open(args.policy))["profiles"]
@@ -51,7 +35,7 @@ def main():
     for label in head["labels"]:
         use, _ = fit.targets(val, label)
         index = np.flatnonzero(use & benign)
-        scores = fit.runtime_proba(Head(head, label), xva, val_windows, index)
+        scores = fit.runtime_proba(fit.SavedHead(head, label), xva, val_windows, index)
         cells = []
         for profile, promise in fit.BENIGN_FPR.items():
             t = profiles[profile]["thresholds"][label]

@@ -4,15 +4,15 @@ fit.py's transfer calibration sets each balanced block threshold so that heads t
 authored benign-but-alarming prompt block at most a small share of those prompts, on the premise
 that such heads score them as a deployer's new benign traffic would be scored. This script measures
 that premise on a held-out benign set: per content category, how many of the set's benign texts the
-shipped heads and the left-out heads block at the policy's balanced thresholds, beside how many of
-the authored prompts the left-out heads block (what the calibration saw). Counts only; no text is
-printed. Texts must be short (one window): the features are first windows.
+shipped heads (--head) and the left-out heads (fitted here as fit.py fits them) block at the
+policy's balanced thresholds, beside how many of the authored prompts the left-out heads block
+(what the calibration saw). Counts only; no text is printed. Texts must be short (one window): the features are first windows.
 
     bin/parapet train embed --encoder-patch models/guard/encoder-patch.onnx.gz \
         --in models/target/training/eval/benign_alarming.jsonl --out /tmp/twins.f32
     /usr/bin/python3 models/training/calibration_check.py --work models/target/training \
         --data models/target/training/eval/benign_alarming.jsonl --features /tmp/twins.f32 \
-        --policy models/guard/policy.json
+        --head models/guard/head.json --policy models/guard/policy.json
 """
 import argparse
 import json
@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--work", required=True, help="the training files fit.py read (features included)")
     ap.add_argument("--data", required=True, help="a held-out JSONL set; only its benign texts (no labels) count")
     ap.add_argument("--features", required=True, help="--data embedded by bin/parapet train embed")
+    ap.add_argument("--head", required=True, help="the head.json of the shipped heads")
     ap.add_argument("--policy", required=True, help="the policy.json whose balanced block thresholds apply")
     ap.add_argument("--c", type=float, default=4.0)
     args = ap.parse_args()
@@ -34,6 +35,7 @@ def main():
     records = [json.loads(line) for line in open(args.data, encoding="utf-8")]
     x = np.fromfile(args.features, dtype="<f4").reshape(len(records), -1)
     x = x[np.array([not r["labels"] for r in records])]
+    head = json.load(open(args.head))
     thresholds = json.load(open(args.policy))["profiles"]["balanced"]["thresholds"]
 
     train, xtr = fit.load_with_authored(args.work, "train")
@@ -53,7 +55,7 @@ def main():
         if label in fit.FLAG_ONLY:
             continue
         t = thresholds[label]["block"]
-        shipped = fit.fit_head(train, xtr, sw, label, args.c, pairs).predict_proba(x)[:, 1] >= t
+        shipped = fit.SavedHead(head, label).predict_proba(x)[:, 1] >= t
         left_out_head = fit.fit_head(kept, xkept, swkept, label, args.c, pairs)
         left_out = left_out_head.predict_proba(x)[:, 1] >= t
         on_authored = left_out_head.predict_proba(authored)[:, 1] >= t

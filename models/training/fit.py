@@ -178,6 +178,28 @@ def runtime_proba(model, x, windows, index):
     return p
 
 
+def load_split_windows(work, train, val, test):
+    """The windows of train, validation and test as load_with_authored and load return them (each
+    pool split followed by its authored half), in that order."""
+    n_train, n_val = (sum(not r["source"].startswith("authored_") for r in rs) for rs in (train, val))
+    return load_windows(work, [("train", n_train), ("authored_train", len(train) - n_train),
+                               ("validation", n_val), ("authored_validation", len(val) - n_val),
+                               ("test", len(test))])
+
+
+class SavedHead:
+    """One category of a written head.json, scoring as fit.py's models do (predict_proba), so that
+    the committed heads can be measured without refitting them."""
+
+    def __init__(self, head, label):
+        i = head["labels"].index(label)
+        self.weights, self.bias = np.array(head["weights"][i]), head["bias"][i]
+
+    def predict_proba(self, x):
+        p = expit(x @ self.weights + self.bias)
+        return np.stack([1 - p, p], axis=1)
+
+
 def split_windows(windows, start, n):
     """The windows of records start..start+n of `windows` (one split of it), indexed from 0."""
     if windows is None:
@@ -427,10 +449,8 @@ def main():
     pairs = None if args.no_pairs else load_pairs(args.work, "train", args.pair_weight)
     held_out_pairs = load_pairs(args.work, "validation")
     sw = sample_weights(train)
-    n_train, n_val = (sum(not r["source"].startswith("authored_") for r in rs) for rs in (train, val))
-    windows = None if args.first_window_floors and not args.runtime_window_thresholds else load_windows(
-        args.work, [("train", n_train), ("authored_train", len(train) - n_train),
-                    ("validation", n_val), ("authored_validation", len(val) - n_val), ("test", len(test))])
+    windows = None if args.first_window_floors and not args.runtime_window_thresholds else load_split_windows(
+        args.work, train, val, test)
     # Validation and test as the runtime scores them (every window of a long text), for thresholds and
     # metrics, under --runtime-window-thresholds; first windows otherwise (see BENIGN_FPR).
     val_windows = split_windows(windows, len(train), len(val)) if args.runtime_window_thresholds else None
