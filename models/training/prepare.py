@@ -414,6 +414,9 @@ AUTHORED = {
     # Requests to hurt people (extra/violent_requests.txt, session 12's candidate E; read only when
     # passed with --authored-extra, measured and not shipped: models/README.md).
     "violent_requests": ({"violence", "harmful_request", "unsafe"}, {"violence", "harmful_request", "unsafe"}, False),
+    # Requests for help with serious harm of any kind (extra/harmful_requests.txt, session 14's
+    # candidates M11 and MJ; read only when passed with --authored-extra: models/README.md).
+    "harmful_requests": ({"harmful_request", "unsafe"}, {"harmful_request", "unsafe"}, False),
     "sexual": ({"sexual", "unsafe"}, {"sexual", "unsafe"}, False),
     "jailbreak": ({"jailbreak"}, {"jailbreak", "prompt_injection"}, False),
     "prompt_injection": ({"prompt_injection"}, {"jailbreak", "prompt_injection"}, False),
