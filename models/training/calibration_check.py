@@ -42,8 +42,10 @@ def main():
     val, xva = fit.load_with_authored(args.work, "validation")
     pairs = fit.load_pairs(args.work, "train", fit.PAIR_WEIGHT)
     sw = fit.sample_weights(train)
-    kept, xkept, swkept = fit.without_source(train, xtr, sw, fit.TRANSFER_SOURCE)
-    authored = np.vstack([xs[np.array([fit.primary_source(r) == fit.TRANSFER_SOURCE for r in rs])]
+    # the content heads' calibration prompts: both authored benign-but-alarming files (fit.py)
+    sources = fit.calibration_sources("unsafe", fit.TRANSFER_SOURCE)
+    kept, xkept, swkept = fit.without_source(train, xtr, sw, sources)
+    authored = np.vstack([xs[np.array([fit.primary_source(r) in sources for r in rs])]
                           for rs, xs in [(train, xtr), (val, xva)]])
 
     any_shipped = np.zeros(len(x), bool)

@@ -12,9 +12,10 @@ The shipped encoder is this script's checkpoint, brought back to the stock int8 
 2. starts the ten heads from --head and fine-tunes encoder and heads together on a
    source-capped sample of the training split plus the authored training half (multi-label BCE,
    a category's loss only where its source covers it, sample weights as in fit.py). Sources named
-   by --hold-out never train the encoder: by default the authored benign-but-alarming prompts, the
-   set fit.py's transfer calibration leaves out, so that calibration still measures texts neither
-   the heads nor the encoder saw. The training half of the preference pairs (prepare.py) adds
+   by --hold-out never train the encoder: by default the authored benign-but-alarming prompts (both
+   files), the sets fit.py's transfer calibration leaves out, so that calibration still measures
+   texts neither the heads nor the encoder saw (candidate P measured what happens otherwise:
+   models/README.md). The training half of the preference pairs (prepare.py) adds
    fit.py's ranking loss to the PAIRWISE heads, dealt out over the batches, all pairs together
    weighing one source's worth (--per-source records); --no-pairs leaves them out.
    --quantisation-aware rounds every quantised weight to the int8 graph's grid in the forward pass
@@ -180,7 +181,7 @@ def main():
     ap.add_argument("--onnx", required=True)
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--text-prefix", default="", help='text before every input: "query: " for e5-small-v2')
-    ap.add_argument("--hold-out", nargs="*", default=[fit.CALIBRATION_SOURCE],
+    ap.add_argument("--hold-out", nargs="*", default=[fit.CALIBRATION_SOURCE, fit.CONTENT_CALIBRATION_SOURCE],
                     help="sources that never train the encoder (default: %(default)s)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--head", required=True)

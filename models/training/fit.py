@@ -14,7 +14,8 @@ are 60% of the pool and would teach every head "insults"); hard negatives (benig
 harmful) weigh 3x. Parapet's authored examples (authored_train.jsonl) join training; their held-out
 half (authored_validation.jsonl) sets how far the balanced profile may go: it may block at most
 AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts there, and heads trained without
-any of them may block at most TRANSFER_BENIGN_BLOCK of them all (transfer calibration). The `unsafe`
+any of them may block at most TRANSFER_BENIGN_BLOCK of them all (transfer calibration); the
+content-only look-alikes (CONTENT_CALIBRATION_SOURCE) join both checks for the content heads. The `unsafe`
 head also ranks the training half of the HH-RLHF preference pairs (the rejected answer above the
 chosen one; see PAIRWISE); metrics.json reports how often each head does so on the other half.
 The attack categories' balanced thresholds are floored on benign sources the heads never saw,
@@ -230,7 +231,20 @@ CONTENT_ONLY_SOURCES = set()
 # injections to the injection head, but like jailbreak frames ("You are ...") as well, and teaching
 # the jailbreak head that they are benign weakened it (models/README.md, "Ninth model", candidate
 # C), so they are negatives for prompt_injection alone.
-ONLY_FOR = {"authored_system_prompts": {"prompt_injection"}}
+# Benign prompts that look like content harms only (authored/benign_alarming_content.txt, session 14)
+# are negatives for the content heads alone, and calibrate them alongside CALIBRATION_SOURCE, in the
+# balanced check and in the transfer calibration (left out with it); the attack heads neither train
+# on them nor are calibrated by them. As negatives for every head they cost the test split's
+# `jailbreak` AUPRC 0.868 -> 0.854 (models/README.md, "Candidates L, L11, M11, MJ and P", M11; N11).
+CONTENT_CALIBRATION_SOURCE = "authored_benign_alarming_content"
+ONLY_FOR = {"authored_system_prompts": {"prompt_injection"}, CONTENT_CALIBRATION_SOURCE: set(CONTENT)}
+
+
+def calibration_sources(label, source):
+    """The sources whose benign prompts calibrate `label`: `source` and, when it is CALIBRATION_SOURCE,
+    CONTENT_CALIBRATION_SOURCE for the heads that train on it."""
+    sources = {source, CONTENT_CALIBRATION_SOURCE} if source == CALIBRATION_SOURCE else {source}
+    return {s for s in sources if label in ONLY_FOR.get(s, {label})}
 
 
 def targets(records, label):
@@ -306,14 +320,15 @@ def calibrate(thresholds, alarming_scores, limit=AUTHORED_BENIGN_BLOCK):
 
 def calibrate_per_category(thresholds, alarming_scores, limit):
     """Raises each blocking category's balanced threshold until that category alone blocks at most
-    floor(limit * n / K) of the n given benign prompts (K blocking categories), so that together they
-    block at most `limit` of them whatever the overlap, and no head's scores move another's threshold."""
+    floor(limit * n / K) of the n benign prompts given for it (K blocking categories), so that together
+    they block at most `limit` of them whatever the overlap, and no head's scores move another's
+    threshold."""
     if not alarming_scores or not len(next(iter(alarming_scores.values()))):
         return
     blocking = [l for l in alarming_scores if l not in FLAG_ONLY]
-    n = len(alarming_scores[blocking[0]])
-    budget = int(np.floor(limit * n / len(blocking) + 1e-9))
     for label in blocking:
+        n = len(alarming_scores[label])
+        budget = int(np.floor(limit * n / len(blocking) + 1e-9))
         scores = np.sort(alarming_scores[label])[::-1]
         if budget < n and scores[budget] >= thresholds[label]["balanced"]:
             thresholds[label]["balanced"] = float(min(MAX_THRESHOLD, scores[budget] + 1e-4))
@@ -354,20 +369,37 @@ def rank(model, x, y, weights, pairs, c):
 
 
 def without_source(train, xtr, sw, source):
-    """The training records, features and weights with one source left out."""
-    keep = np.array([primary_source(r) != source for r in train])
+    """The training records, features and weights with one source (or a set of them) left out."""
+    drop = source if isinstance(source, (set, frozenset)) else {source}
+    keep = np.array([primary_source(r) not in drop for r in train])
     return [r for r, k in zip(train, keep) if k], xtr[keep], sw[keep]
 
 
 def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE, pairs=None):
-    """Scores of `source`'s texts in every split, (records, x) pairs, by heads trained on `train`
-    without that source."""
-    kept, xkept, swkept = without_source(train, xtr, sw, source)
-    texts = np.vstack([x[np.array([primary_source(r) == source for r in records])]
-                       for records, x in splits])
+    """Scores of the calibration texts of `source` (calibration_sources) in every split, (records, x)
+    pairs, by heads trained on `train` without any of them. Returns every head's scores of all those
+    texts, and per label the mask of the texts that calibrate it."""
+    sources = set().union(*(calibration_sources(label, source) for label in LABELS))
+    kept, xkept, swkept = without_source(train, xtr, sw, sources)
+    records = [r for rs, _ in splits for r in rs]
+    chosen = np.array([primary_source(r) in sources for r in records])
+    texts = np.vstack([x for _, x in splits])[chosen]
     if not len(texts):
         raise SystemExit(f"--transfer-benign-block: no {source} texts under --work")
-    return {label: fit_head(kept, xkept, swkept, label, c, pairs).predict_proba(texts)[:, 1] for label in LABELS}
+    masks = {label: np.array([primary_source(r) in calibration_sources(label, source)
+                              for r, use in zip(records, chosen) if use]) for label in LABELS}
+    return {label: fit_head(kept, xkept, swkept, label, c, pairs).predict_proba(texts)[:, 1]
+            for label in LABELS}, masks
+
+
+def calibrate_by_mask(calibrator, thresholds, scores, masks, limit):
+    """Runs a calibration on each group of labels calibrated by the same texts (`masks`: per label, which
+    of the scored texts calibrate it): all labels together unless some source calibrates only some."""
+    groups = {}
+    for label in scores:
+        groups.setdefault(masks[label].tobytes(), []).append(label)
+    for labels in groups.values():
+        calibrator(thresholds, {l: scores[l][masks[l]] for l in labels}, limit)
 
 
 def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None):
@@ -456,7 +488,9 @@ def main():
     val_windows = split_windows(windows, len(train), len(val)) if args.runtime_window_thresholds else None
     test_windows = split_windows(windows, len(train) + len(val), len(test)) if args.runtime_window_thresholds else None
     val_benign = np.array([not r["labels"] for r in val])
-    calibration = np.array([r["source"] == CALIBRATION_SOURCE for r in val])
+    calibration_masks = {label: np.array([r["source"] in calibration_sources(label, CALIBRATION_SOURCE)
+                                          for r in val]) for label in LABELS}
+    calibration = np.logical_or.reduce(list(calibration_masks.values()))
 
     weights, bias, thresholds, report = [], [], {}, {"validation": {}, "test": {}}
     calibration_scores = {}
@@ -476,17 +510,19 @@ def main():
         if not (label in ATTACK and CALIBRATION_SOURCE in CONTENT_ONLY_SOURCES):
             calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
 
-    calibrate(thresholds, calibration_scores, args.authored_benign_block)
+    calibrate_by_mask(calibrate, thresholds, calibration_scores,
+                      {label: m[calibration] for label, m in calibration_masks.items()}, args.authored_benign_block)
     splits = [(train, xtr), (val, xva), (test, xte)]
     transfer = args.transfer_benign_block >= 0
     if transfer:
-        transfer_scores = left_out_scores(train, xtr, sw, splits, args.c, args.transfer_source, pairs)
+        transfer_scores, transfer_masks = left_out_scores(train, xtr, sw, splits, args.c, args.transfer_source, pairs)
         if args.transfer_source in CONTENT_ONLY_SOURCES:
             transfer_scores = {label: p for label, p in transfer_scores.items() if label not in ATTACK}
         if args.calibration == "per-category":
-            calibrate_per_category(thresholds, transfer_scores, args.transfer_benign_block)
+            calibrate_per_category(thresholds, {l: p[transfer_masks[l]] for l, p in transfer_scores.items()},
+                                   args.transfer_benign_block)
         else:
-            calibrate(thresholds, transfer_scores, args.transfer_benign_block)
+            calibrate_by_mask(calibrate, thresholds, transfer_scores, transfer_masks, args.transfer_benign_block)
     floors, setters = attack_floors(train, xtr, sw, splits, args.c, pairs,
                                     None if args.first_window_floors else windows)
     for label, floor in floors.items():

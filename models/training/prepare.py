@@ -408,14 +408,16 @@ def eval_sets(d):
 # Parapet's authored examples: file -> (labels, covers, hard negative). See authored/README.md.
 AUTHORED = {
     "benign_alarming": ((), set(ALL), True),
+    # Benign prompts that look like content harms only: negatives for the content heads alone (fit.py,
+    # CONTENT_CALIBRATION_SOURCE; twelfth model).
+    "benign_alarming_content": ((), set(ALL) - set(ATTACK), True),
     "self_harm": ({"self_harm", "unsafe"}, {"self_harm", "unsafe"}, False),
     "threats": ({"harassment", "violence", "unsafe"}, {"harassment", "violence", "unsafe"}, False),
     "harassment": ({"harassment", "unsafe"}, {"harassment", "unsafe"}, False),
     # Requests to hurt people (extra/violent_requests.txt, session 12's candidate E; read only when
     # passed with --authored-extra, measured and not shipped: models/README.md).
     "violent_requests": ({"violence", "harmful_request", "unsafe"}, {"violence", "harmful_request", "unsafe"}, False),
-    # Requests for help with serious harm of any kind (extra/harmful_requests.txt, session 14's
-    # candidates M11 and MJ; read only when passed with --authored-extra: models/README.md).
+    # Requests for help with serious harm of any kind (harmful_requests.txt, twelfth model).
     "harmful_requests": ({"harmful_request", "unsafe"}, {"harmful_request", "unsafe"}, False),
     "sexual": ({"sexual", "unsafe"}, {"sexual", "unsafe"}, False),
     "jailbreak": ({"jailbreak"}, {"jailbreak", "prompt_injection"}, False),
