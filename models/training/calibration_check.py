@@ -6,7 +6,8 @@ that such heads score them as a deployer's new benign traffic would be scored. T
 that premise on a held-out benign set: per content category, how many of the set's benign texts the
 shipped heads (--head) and the left-out heads (fitted here as fit.py fits them) block at the
 policy's balanced thresholds, beside how many of the authored prompts the left-out heads block
-(what the calibration saw). Counts only; no text is printed. Texts must be short (one window): the features are first windows.
+(what the calibration saw). Counts only; no text is printed. Texts must be short (one window):
+the features are first windows.
 
     bin/parapet train embed --encoder-patch models/guard/encoder-patch.onnx.gz \
         --in models/target/training/eval/benign_alarming.jsonl --out /tmp/twins.f32
@@ -42,9 +43,8 @@ def main():
     val, xva = fit.load_with_authored(args.work, "validation")
     pairs = fit.load_pairs(args.work, "train", fit.PAIR_WEIGHT)
     sw = fit.sample_weights(train)
-    # the content heads' calibration prompts: both authored benign-but-alarming files (fit.py)
-    sources = fit.calibration_sources("unsafe", fit.TRANSFER_SOURCE)
-    kept, xkept, swkept = fit.without_source(train, xtr, sw, sources)
+    sources = fit.any_calibration_sources(fit.TRANSFER_SOURCE)  # both authored benign-but-alarming files
+    kept, xkept, swkept = fit.without_sources(train, xtr, sw, sources)
     authored = np.vstack([xs[np.array([fit.primary_source(r) in sources for r in rs])]
                           for rs, xs in [(train, xtr), (val, xva)]])
 

@@ -15,8 +15,8 @@ harmful) weigh 3x. Parapet's authored examples (authored_train.jsonl) join train
 half (authored_validation.jsonl) sets how far the balanced profile may go: it may block at most
 AUTHORED_BENIGN_BLOCK of the authored benign-but-alarming prompts there, and heads trained without
 any of them may block at most TRANSFER_BENIGN_BLOCK of them all (transfer calibration); the
-content-only look-alikes (CONTENT_CALIBRATION_SOURCE) join both checks for the content heads. The `unsafe`
-head also ranks the training half of the HH-RLHF preference pairs (the rejected answer above the
+content-only look-alikes (CONTENT_CALIBRATION_SOURCE) join both checks for the content heads. The
+`unsafe` head also ranks the training half of the HH-RLHF preference pairs (the rejected answer above the
 chosen one; see PAIRWISE); metrics.json reports how often each head does so on the other half.
 The attack categories' balanced thresholds are floored on benign sources the heads never saw,
 scored as the runtime scores them (every window of a long text, from {split}.windows); the other
@@ -247,6 +247,12 @@ def calibration_sources(label, source):
     return {s for s in sources if label in ONLY_FOR.get(s, {label})}
 
 
+def any_calibration_sources(source):
+    """Every source that calibrates some head with `source` (calibration_sources): what the transfer
+    calibration's heads are trained without."""
+    return set().union(*(calibration_sources(label, source) for label in LABELS))
+
+
 def targets(records, label):
     """Returns (mask of usable records, y) for one label."""
     use = np.array([(label in r["labels"] or label in r["covers"] or not r["labels"])
@@ -368,10 +374,9 @@ def rank(model, x, y, weights, pairs, c):
     model.intercept_ = result.x[-1:]
 
 
-def without_source(train, xtr, sw, source):
-    """The training records, features and weights with one source (or a set of them) left out."""
-    drop = source if isinstance(source, (set, frozenset)) else {source}
-    keep = np.array([primary_source(r) not in drop for r in train])
+def without_sources(train, xtr, sw, sources):
+    """The training records, features and weights with the given sources left out."""
+    keep = np.array([primary_source(r) not in sources for r in train])
     return [r for r, k in zip(train, keep) if k], xtr[keep], sw[keep]
 
 
@@ -379,15 +384,20 @@ def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE, pairs=Non
     """Scores of the calibration texts of `source` (calibration_sources) in every split, (records, x)
     pairs, by heads trained on `train` without any of them. Returns every head's scores of all those
     texts, and per label the mask of the texts that calibrate it."""
-    sources = set().union(*(calibration_sources(label, source) for label in LABELS))
-    kept, xkept, swkept = without_source(train, xtr, sw, sources)
-    records = [r for rs, _ in splits for r in rs]
-    chosen = np.array([primary_source(r) in sources for r in records])
-    texts = np.vstack([x for _, x in splits])[chosen]
+    sources = any_calibration_sources(source)
+    kept, xkept, swkept = without_sources(train, xtr, sw, sources)
+    texts, chosen_sources = [], []
+    for records, x in splits:
+        picked = [i for i, r in enumerate(records) if primary_source(r) in sources]
+        texts.append(x[picked])
+        chosen_sources += [primary_source(records[i]) for i in picked]
+    texts = np.vstack(texts)
     if not len(texts):
         raise SystemExit(f"--transfer-benign-block: no {source} texts under --work")
-    masks = {label: np.array([primary_source(r) in calibration_sources(label, source)
-                              for r, use in zip(records, chosen) if use]) for label in LABELS}
+    masks = {}
+    for label in LABELS:
+        own = calibration_sources(label, source)
+        masks[label] = np.array([s in own for s in chosen_sources], dtype=bool)
     return {label: fit_head(kept, xkept, swkept, label, c, pairs).predict_proba(texts)[:, 1]
             for label in LABELS}, masks
 
@@ -419,7 +429,7 @@ def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None):
     # Authored hard negatives only train (see CALIBRATION_SOURCE): written to look like attacks, they
     # would set a floor from one hand's style.
     for s in sorted(k for k, n in counts.items() if n >= MIN_SOURCE_BENIGN and not k.startswith("authored_")):
-        kept, xkept, swkept = without_source(train, xtr, sw, s)
+        kept, xkept, swkept = without_sources(train, xtr, sw, {s})
         index = np.flatnonzero(benign & (source == s))
         for label in ATTACK:
             p = runtime_proba(fit_head(kept, xkept, swkept, label, c, pairs), x, windows, index)
@@ -488,8 +498,11 @@ def main():
     val_windows = split_windows(windows, len(train), len(val)) if args.runtime_window_thresholds else None
     test_windows = split_windows(windows, len(train) + len(val), len(test)) if args.runtime_window_thresholds else None
     val_benign = np.array([not r["labels"] for r in val])
-    calibration_masks = {label: np.array([r["source"] in calibration_sources(label, CALIBRATION_SOURCE)
-                                          for r in val]) for label in LABELS}
+    val_sources = [r["source"] for r in val]
+    calibration_masks = {}
+    for label in LABELS:
+        own = calibration_sources(label, CALIBRATION_SOURCE)
+        calibration_masks[label] = np.array([s in own for s in val_sources])
     calibration = np.logical_or.reduce(list(calibration_masks.values()))
 
     weights, bias, thresholds, report = [], [], {}, {"validation": {}, "test": {}}
