@@ -238,13 +238,19 @@ CONTENT_ONLY_SOURCES = set()
 # `jailbreak` AUPRC 0.868 -> 0.854 (models/README.md, "Candidates L, L11, M11, MJ and P", M11; N11).
 CONTENT_CALIBRATION_SOURCE = "authored_benign_alarming_content"
 ONLY_FOR = {"authored_system_prompts": {"prompt_injection"}, CONTENT_CALIBRATION_SOURCE: set(CONTENT)}
+# Sources that train their heads but calibrate none (`--train-only-source`): any the encoder was
+# fine-tuned on (finetune.py --hold-out without it), since an encoder that has seen a set's style
+# makes that set look safer than new traffic (models/README.md, candidate P). Candidate R measured
+# that this is not enough: the other authored benign file, never seen, looked safe too. Empty for
+# the shipped model.
+TRAIN_ONLY_SOURCES = set()
 
 
 def calibration_sources(label, source):
     """The sources whose benign prompts calibrate `label`: `source` and, when it is CALIBRATION_SOURCE,
-    CONTENT_CALIBRATION_SOURCE for the heads that train on it."""
+    CONTENT_CALIBRATION_SOURCE for the heads that train on it; never one of TRAIN_ONLY_SOURCES."""
     sources = {source, CONTENT_CALIBRATION_SOURCE} if source == CALIBRATION_SOURCE else {source}
-    return {s for s in sources if label in ONLY_FOR.get(s, {label})}
+    return {s for s in sources if label in ONLY_FOR.get(s, {label}) and s not in TRAIN_ONLY_SOURCES}
 
 
 def any_calibration_sources(source):
@@ -483,8 +489,14 @@ def main():
     ap.add_argument("--content-only-source", action="append", default=[], metavar="SOURCE",
                     help="a source (such as authored_benign_alarming) that trains and calibrates the content "
                          "heads only: the attack heads neither train on it nor are calibrated by it")
+    ap.add_argument("--train-only-source", action="append", default=[], metavar="SOURCE",
+                    help=f"a source that trains its heads but calibrates none, such as {CONTENT_CALIBRATION_SOURCE} "
+                         "for an encoder fine-tuned on it")
     args = ap.parse_args()
+    if {CALIBRATION_SOURCE, args.transfer_source} & set(args.train_only_source):
+        ap.error("--train-only-source: the calibration source cannot be train-only")
     CONTENT_ONLY_SOURCES.update(args.content_only_source)
+    TRAIN_ONLY_SOURCES.update(args.train_only_source)
     train, xtr = load_with_authored(args.work, "train")
     val, xva = load_with_authored(args.work, "validation")
     test, xte = load(args.work, "test")
