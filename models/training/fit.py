@@ -253,6 +253,16 @@ def calibration_sources(label, source):
     return {s for s in sources if label in ONLY_FOR.get(s, {label}) and s not in TRAIN_ONLY_SOURCES}
 
 
+def calibration_masks(sources, source):
+    """Per label, which of the texts whose primary sources are `sources` (in order) calibrate it with
+    `source` (calibration_sources)."""
+    masks = {}
+    for label in LABELS:
+        own = calibration_sources(label, source)
+        masks[label] = np.array([s in own for s in sources], dtype=bool)
+    return masks
+
+
 def any_calibration_sources(source):
     """Every source that calibrates some head with `source` (calibration_sources): what the transfer
     calibration's heads are trained without."""
@@ -400,12 +410,8 @@ def left_out_scores(train, xtr, sw, splits, c, source=TRANSFER_SOURCE, pairs=Non
     texts = np.vstack(texts)
     if not len(texts):
         raise SystemExit(f"--transfer-benign-block: no {source} texts under --work")
-    masks = {}
-    for label in LABELS:
-        own = calibration_sources(label, source)
-        masks[label] = np.array([s in own for s in chosen_sources], dtype=bool)
     return {label: fit_head(kept, xkept, swkept, label, c, pairs).predict_proba(texts)[:, 1]
-            for label in LABELS}, masks
+            for label in LABELS}, calibration_masks(chosen_sources, source)
 
 
 def calibrate_by_mask(calibrator, thresholds, scores, masks, limit):
@@ -510,12 +516,8 @@ def main():
     val_windows = split_windows(windows, len(train), len(val)) if args.runtime_window_thresholds else None
     test_windows = split_windows(windows, len(train) + len(val), len(test)) if args.runtime_window_thresholds else None
     val_benign = np.array([not r["labels"] for r in val])
-    val_sources = [r["source"] for r in val]
-    calibration_masks = {}
-    for label in LABELS:
-        own = calibration_sources(label, CALIBRATION_SOURCE)
-        calibration_masks[label] = np.array([s in own for s in val_sources])
-    calibration = np.logical_or.reduce(list(calibration_masks.values()))
+    val_masks = calibration_masks([primary_source(r) for r in val], CALIBRATION_SOURCE)
+    calibration = np.logical_or.reduce(list(val_masks.values()))
 
     weights, bias, thresholds, report = [], [], {}, {"validation": {}, "test": {}}
     calibration_scores = {}
@@ -536,7 +538,7 @@ def main():
             calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
 
     calibrate_by_mask(calibrate, thresholds, calibration_scores,
-                      {label: m[calibration] for label, m in calibration_masks.items()}, args.authored_benign_block)
+                      {label: m[calibration] for label, m in val_masks.items()}, args.authored_benign_block)
     splits = [(train, xtr), (val, xva), (test, xte)]
     transfer = args.transfer_benign_block >= 0
     if transfer:
