@@ -230,7 +230,9 @@ CONTENT_ONLY_SOURCES = set()
 # from them. Benign system prompts (authored/system_prompts.txt, ninth model) look like
 # injections to the injection head, but like jailbreak frames ("You are ...") as well, and teaching
 # the jailbreak head that they are benign weakened it (models/README.md, "Ninth model", candidate
-# C), so they are negatives for prompt_injection alone.
+# C), so they are negatives for prompt_injection alone. On a public-only fine-tuned encoder, as
+# jailbreak negatives too they cut the jailbreak head's blocks of Tensor Trust's defence prompts
+# (candidate W2, measured and not shipped: `--only-for`).
 # Benign prompts that look like content harms only (authored/benign_alarming_content.txt, session 14)
 # are negatives for the content heads alone, and calibrate them alongside CALIBRATION_SOURCE, in the
 # balanced check and in the transfer calibration (left out with it); the attack heads neither train
@@ -498,9 +500,18 @@ def main():
     ap.add_argument("--train-only-source", action="append", default=[], metavar="SOURCE",
                     help=f"a source that trains its heads but calibrates none, such as {CONTENT_CALIBRATION_SOURCE} "
                          "for an encoder fine-tuned on it")
+    ap.add_argument("--only-for", action="append", default=[], metavar="SOURCE=LABELS",
+                    help="the heads (comma-separated) a source trains, replacing its ONLY_FOR entry, such as "
+                         "authored_system_prompts=prompt_injection,jailbreak (candidate W2, measured and not shipped)")
     args = ap.parse_args()
     if {CALIBRATION_SOURCE, args.transfer_source} & set(args.train_only_source):
         ap.error("--train-only-source: the calibration source cannot be train-only")
+    for spec in args.only_for:
+        source, sep, labels = spec.partition("=")
+        heads = {label for label in labels.split(",") if label}
+        if not sep or not source or not heads or heads - set(LABELS):
+            ap.error(f"--only-for {spec}: expected SOURCE=LABELS, LABELS among {', '.join(LABELS)}")
+        ONLY_FOR[source] = heads
     CONTENT_ONLY_SOURCES.update(args.content_only_source)
     TRAIN_ONLY_SOURCES.update(args.train_only_source)
     train, xtr = load_with_authored(args.work, "train")
