@@ -453,6 +453,20 @@ def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None):
     return floors, setters
 
 
+def balanced_of(thresholds):
+    """A copy of every label's balanced threshold, to follow which step of main() moves it."""
+    return {label: t["balanced"] for label, t in thresholds.items()}
+
+
+def set_by(steps, label):
+    """The last of main()'s (step, balanced thresholds) snapshots that changed `label`'s threshold."""
+    last = steps[0][0]
+    for (_, before), (step, after) in zip(steps, steps[1:]):
+        if after[label] != before[label]:
+            last = step
+    return last
+
+
 def metrics(y, p, t):
     pred = p >= t
     tp, fp = int((pred & (y == 1)).sum()), int((pred & (y == 0)).sum())
@@ -548,8 +562,10 @@ def main():
         if not (label in ATTACK and CALIBRATION_SOURCE in CONTENT_ONLY_SOURCES):
             calibration_scores[label] = model.predict_proba(xva[calibration])[:, 1]
 
+    steps = [("validation", balanced_of(thresholds))]
     calibrate_by_mask(calibrate, thresholds, calibration_scores,
                       {label: m[calibration] for label, m in val_masks.items()}, args.authored_benign_block)
+    steps.append(("held-out calibration", balanced_of(thresholds)))
     splits = [(train, xtr), (val, xva), (test, xte)]
     transfer = args.transfer_benign_block >= 0
     if transfer:
@@ -561,10 +577,15 @@ def main():
                                    args.transfer_benign_block)
         else:
             calibrate_by_mask(calibrate, thresholds, transfer_scores, transfer_masks, args.transfer_benign_block)
+    steps.append(("transfer calibration", balanced_of(thresholds)))
     floors, setters = attack_floors(train, xtr, sw, splits, args.c, pairs,
                                     None if args.first_window_floors else windows)
     for label, floor in floors.items():
         thresholds[label]["balanced"] = max(thresholds[label]["balanced"], min(MAX_THRESHOLD, floor))
+    steps.append(("attack floor", balanced_of(thresholds)))
+    for label in LABELS:
+        print(f"balanced {label} threshold", " -> ".join(f"{step} {t[label]:.4f}" for step, t in steps),
+              "; set by", set_by(steps, label), flush=True)
     report["attack_transfer_floors"] = {label: round(f, 4) for label, f in floors.items()}
     report["attack_transfer_floors_set_by"] = setters
     report["attack_transfer_floors_scored"] = "first window" if args.first_window_floors else "runtime windows"
