@@ -273,10 +273,17 @@ def cyberseceval(p, d):
 
 
 def jailbreakbench(p, d):
+    # The attack prompts are jailbreaks, not injections: they cover prompt_injection, so they are
+    # negatives of its head (as CyberSecEval's injections cover jailbreak). Up to the twelfth model
+    # they covered jailbreak only, the injection head never saw one, and it scored 8 of the
+    # validation split's 113 above the median injection (every record, runtime windows: AUPRC
+    # 0.508); as negatives: none, AUPRC 0.561 (test split, `bin/parapet eval`: 0.386 -> 0.424;
+    # models/README.md, "Thirteenth model").
     for path in glob.glob(f"{d}/jailbreakbench_artifacts/attack-artifacts/*/*/*.json"):
         for j in json.load(open(path, encoding="utf-8")).get("jailbreaks", []):
             if j.get("prompt"):
-                p.add("jailbreakbench", j["prompt"], {"jailbreak", "harmful_request"}, covers={"jailbreak"})
+                p.add("jailbreakbench", j["prompt"], {"jailbreak", "harmful_request"},
+                      covers={"jailbreak", "prompt_injection"})
             if j.get("response") and j.get("jailbroken") is True:
                 p.add("jailbreakbench_responses", j["response"], {"harmful_request"}, covers={"harmful_request"})
 
