@@ -278,14 +278,18 @@ def jailbreakbench(p, d):
     # they covered jailbreak only, the injection head never saw one, and it scored 8 of the
     # validation split's 113 above the median injection (every record, runtime windows: AUPRC
     # 0.508); as negatives: none, AUPRC 0.561 (test split, `bin/parapet eval`: 0.386 -> 0.424;
-    # models/README.md, "Thirteenth model").
+    # models/README.md, "Thirteenth model"). The answers to successful jailbreaks attack nothing:
+    # they cover both attack categories too, so the jailbreak head learns a request for harm from
+    # the harm itself (it scored 9 of the validation split's 99 above the median jailbreak, AUPRC
+    # 0.825; as negatives: none, 0.912; test split 0.868 -> 0.937; "Fourteenth model").
     for path in glob.glob(f"{d}/jailbreakbench_artifacts/attack-artifacts/*/*/*.json"):
         for j in json.load(open(path, encoding="utf-8")).get("jailbreaks", []):
             if j.get("prompt"):
                 p.add("jailbreakbench", j["prompt"], {"jailbreak", "harmful_request"},
                       covers={"jailbreak", "prompt_injection"})
             if j.get("response") and j.get("jailbroken") is True:
-                p.add("jailbreakbench_responses", j["response"], {"harmful_request"}, covers={"harmful_request"})
+                p.add("jailbreakbench_responses", j["response"], {"harmful_request"},
+                      covers={"harmful_request", "jailbreak", "prompt_injection"})
 
 
 def giskard(p, d):
