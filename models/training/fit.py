@@ -230,16 +230,17 @@ CONTENT_ONLY_SOURCES = set()
 # from them. Benign system prompts (authored/system_prompts.txt, ninth model) look like
 # injections to the injection head, but like jailbreak frames ("You are ...") as well, and teaching
 # the jailbreak head that they are benign weakened it (models/README.md, "Ninth model", candidate
-# C), so they are negatives for prompt_injection alone. On a public-only fine-tuned encoder, as
-# jailbreak negatives too they cut the jailbreak head's blocks of Tensor Trust's defence prompts
-# (candidate W2, measured and not shipped: `--only-for`).
+# C), so they were negatives for prompt_injection alone up to the fourteenth model. On the
+# fifteenth model's encoder (candidate U's recipe) the jailbreak head read long
+# standing instructions as jailbreaks (candidates W, W2 and X), so they are jailbreak negatives too;
+# `--only-for authored_system_prompts=prompt_injection` gives the fourteenth model's rule.
 # Benign prompts that look like content harms only (authored/benign_alarming_content.txt, session 14)
 # are negatives for the content heads alone, and calibrate them alongside CALIBRATION_SOURCE, in the
 # balanced check and in the transfer calibration (left out with it); the attack heads neither train
 # on them nor are calibrated by them. As negatives for every head they cost the test split's
 # `jailbreak` AUPRC 0.868 -> 0.854 (models/README.md, "Candidates L, L11, M11, MJ and P", M11; N11).
 CONTENT_CALIBRATION_SOURCE = "authored_benign_alarming_content"
-ONLY_FOR = {"authored_system_prompts": {"prompt_injection"}, CONTENT_CALIBRATION_SOURCE: set(CONTENT)}
+ONLY_FOR = {"authored_system_prompts": {"prompt_injection", "jailbreak"}, CONTENT_CALIBRATION_SOURCE: set(CONTENT)}
 # Sources that train their heads but calibrate none (`--train-only-source`): any the encoder was
 # fine-tuned on (finetune.py --hold-out without it), since an encoder that has seen a set's style
 # makes that set look safer than new traffic (models/README.md, candidate P). Candidate R measured
@@ -516,7 +517,7 @@ def main():
                          "for an encoder fine-tuned on it")
     ap.add_argument("--only-for", action="append", default=[], metavar="SOURCE=LABELS",
                     help="the heads (comma-separated) a source trains, replacing its ONLY_FOR entry, such as "
-                         "authored_system_prompts=prompt_injection,jailbreak (candidate W2, measured and not shipped)")
+                         "authored_system_prompts=prompt_injection (the ninth to fourteenth models' rule)")
     args = ap.parse_args()
     if {CALIBRATION_SOURCE, args.transfer_source} & set(args.train_only_source):
         ap.error("--train-only-source: the calibration source cannot be train-only")

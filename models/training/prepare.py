@@ -204,10 +204,11 @@ def harmbench(p, d):
 # (`--taxonomy-negatives`): a SimpleSafetyTests prompt outside "Physical harm" is not violence, a
 # CatQA question filed under fraud is not violence. Without such negatives the heads of the thin
 # categories see no harmful request that is not theirs and learn "harmful request". Shipped for
-# `violence` (the eleventh model); for sexual, self_harm, hate and harassment as well it was
-# measured and not shipped (models/README.md, "Candidate H", "Eleventh model"). SST's "Child safety"
-# prompts may be either, so they decide nothing.
-TAXONOMY_NEGATIVES_DEFAULT = "violence"
+# `violence` (the eleventh model) and `sexual` (the fifteenth: CatQA's only, SST does not decide
+# it); for self_harm, hate and harassment as well it was measured and not shipped (models/README.md,
+# "Candidate H", "Eleventh model", "Candidates V, W, W2 and X"). SST's "Child safety" prompts may be
+# either, so they decide nothing.
+TAXONOMY_NEGATIVES_DEFAULT = "violence,sexual"
 SST_DECIDES = {"self_harm", "violence"}
 CATQA_DECIDES = {"sexual", "violence", "self_harm", "hate", "harassment"}
 
