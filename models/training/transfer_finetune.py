@@ -8,16 +8,25 @@ fold's samples:
 
 - frozen: the stock encoder, logistic heads (scikit-learn, C=4, fit.py's sample weights);
 - fine-tuned: the encoder fine-tuned with heads that start from the frozen model's heads (finetune.py's
-  recipe: AdamW 3e-5 / 1e-3, batch 32, 64 tokens, one epoch).
+  recipe: AdamW 3e-5 / 1e-3, batch 32, 64 tokens, one epoch), scored by those heads;
+- refit (with --refit): the fine-tuned encoder with heads fitted again on its features, as
+  `bin/parapet train` fits the shipped heads on the shipped encoder's.
+
+The shipped encoder's recipe (fifteenth model: finetune.py --quantisation-aware, the preference
+pairs, no authored text but the 33 sexual requests) is `--quantisation-aware --pairs --authored
+FILE`: the encoder then trains on FILE's authored records only, while every head (frozen and
+refit) trains on the whole authored training half, as fit.py's do.
 
 Both run in fp32 PyTorch (minilm.py), so the comparison is between training choices, not runtimes.
 Prints, per label, the out-of-fold AUPRC over all left-out sources, the recall at the threshold that
 acts on 1% of the left-out benign texts, and the AUPRC (or mean score) per left-out source. About
 35 minutes on 2 cores for MiniLM at 300 texts per source; e5-small-v2 (twice the layers) at 100
-took 42 minutes, sharing the cores with other jobs. Usage:
+took 42 minutes, sharing the cores with other jobs, and 47 minutes with the shipped encoder's recipe
+and --refit. Usage:
   /usr/bin/python3 models/training/transfer_finetune.py --onnx /tmp/e5q/e5-small-v2-q.onnx \\
       --tokenizer /tmp/e5q/e5-small-v2-q-tokenizer.json --text-prefix "query: " --per-source 100 \\
       --work models/target/training --out models/target/transfer-finetune
+  # the shipped encoder's recipe: add --quantisation-aware --pairs --refit --authored /tmp/authored_U.jsonl
 """
 import argparse
 import json
@@ -34,8 +43,8 @@ from sklearn.metrics import average_precision_score
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fit  # noqa: E402
 import transfer  # noqa: E402
-from finetune import Guard, batches, optimiser_for, targets, train_epoch  # noqa: E402
-from minilm import MiniLM, encoder_weights  # noqa: E402
+from finetune import Guard, batches, load_pairs, optimiser_for, targets, train_epoch  # noqa: E402
+from minilm import MiniLM, encoder_weights, quantisation_aware  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
 
 REPORTED = ["unsafe", "harmful_request", "jailbreak", "prompt_injection"]
@@ -63,14 +72,22 @@ def logistic_heads(x, records):
     return {"labels": fit.LABELS, "weights": weights.tolist(), "bias": bias.tolist()}
 
 
-def fine_tune(weights, head, tok, records):
+def fine_tune(weights, head, tok, records, grid=None, pairs=(), pair_weight=0.0):
+    """finetune.py's recipe on `records`; `grid`: the int8 graph whose grid the weights train on."""
     torch.manual_seed(13)
     model = Guard(MiniLM(weights), head)
+    if grid:
+        quantisation_aware(model.encoder, grid)
     records = list(records)
     random.Random(13).shuffle(records)
     y, use, w = targets(records, fit.LABELS)
-    train_epoch(model, optimiser_for(model), tok, [r["text"] for r in records], y, use, w)
+    train_epoch(model, optimiser_for(model), tok, [r["text"] for r in records], y, use, w, pairs=pairs,
+                pair_weight=pair_weight, pair_columns=[fit.LABELS.index(l) for l in sorted(fit.PAIRWISE)])
     return model
+
+
+def sigmoid_scores(x, head):
+    return 1 / (1 + np.exp(-(x @ np.array(head["weights"], np.float32).T + np.array(head["bias"]))))
 
 
 def report(pool, scores, label):
@@ -108,6 +125,14 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--per-source", type=int, default=300)
     ap.add_argument("--max-len", type=int, default=64)
+    ap.add_argument("--authored", help="the authored records the encoder fine-tunes on (default: "
+                    "WORK/authored_train.jsonl); the heads always train on the whole training half")
+    ap.add_argument("--quantisation-aware", action="store_true",
+                    help="fine-tune on the int8 graph's grid (--onnx), as finetune.py --quantisation-aware")
+    ap.add_argument("--pairs", action="store_true",
+                    help="add the preference pairs' training half, as finetune.py does by default")
+    ap.add_argument("--refit", action="store_true",
+                    help="also score the fine-tuned encoder with heads fitted again on its features")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     os.makedirs(args.out, exist_ok=True)
@@ -129,7 +154,13 @@ def main():
             fold.append(k)
     fold = np.array(fold)
     authored = read("authored_train")
-    print(f"{len(pool)} sampled pool texts from {len(by_source)} sources, {len(authored)} authored; "
+    encoder_authored = ([json.loads(l) for l in open(args.authored, encoding="utf-8")] if args.authored
+                        else authored)
+    pairs = load_pairs(args.work) if args.pairs else []
+    # As finetune.py weighs them: all pairs together like one source's sample at most.
+    pair_weight = min(1.0, args.per_source / len(pairs)) * fit.PAIR_WEIGHT if pairs else 0.0
+    print(f"{len(pool)} sampled pool texts from {len(by_source)} sources, {len(authored)} authored "
+          f"({len(encoder_authored)} fine-tune the encoder), {len(pairs)} preference pairs; "
           f"{transfer.FOLDS} folds by source", flush=True)
 
     start = time.time()
@@ -137,24 +168,29 @@ def main():
     x_pool = features(stock, tok, [r["text"] for r in pool])
     x_authored = features(stock, tok, [r["text"] for r in authored])
     print(f"stock features in {time.time() - start:.0f} s", flush=True)
-    scores = {"frozen": np.full((len(pool), len(fit.LABELS)), np.nan),
-              "fine-tuned": np.full((len(pool), len(fit.LABELS)), np.nan)}
+    names = ["frozen", "fine-tuned"] + (["refit"] if args.refit else [])
+    scores = {name: np.full((len(pool), len(fit.LABELS)), np.nan) for name in names}
     for k in range(transfer.FOLDS):
         train_idx, test_idx = np.where(fold != k)[0], np.where(fold == k)[0]
         records = [pool[i] for i in train_idx] + authored
         head = logistic_heads(np.vstack([x_pool[train_idx], x_authored]), records)
-        xw = np.array(head["weights"], np.float32)
-        scores["frozen"][test_idx] = 1 / (1 + np.exp(-(x_pool[test_idx] @ xw.T + np.array(head["bias"]))))
-        model = fine_tune(weights, head, tok, records)
+        scores["frozen"][test_idx] = sigmoid_scores(x_pool[test_idx], head)
+        model = fine_tune(weights, head, tok, [pool[i] for i in train_idx] + encoder_authored,
+                          grid=args.onnx if args.quantisation_aware else None, pairs=pairs, pair_weight=pair_weight)
         model.eval()
         with torch.no_grad():
             out = [torch.sigmoid(model(ids, mask)).numpy()
                    for _, ids, mask in batches(tok, [pool[i]["text"] for i in test_idx], 32)]
         scores["fine-tuned"][test_idx] = np.vstack(out)
+        if args.refit:
+            x_tuned = features(model.encoder, tok, [pool[i]["text"] for i in train_idx] + [r["text"] for r in authored])
+            refit = logistic_heads(x_tuned, records)
+            scores["refit"][test_idx] = sigmoid_scores(features(model.encoder, tok, [pool[i]["text"] for i in test_idx]),
+                                                       refit)
         print(f"fold {k}: trained on {len(records)}, scored {len(test_idx)} "
               f"({time.time() - start:.0f} s)", flush=True)
-    np.save(f"{args.out}/frozen.npy", scores["frozen"])
-    np.save(f"{args.out}/fine-tuned.npy", scores["fine-tuned"])
+    for name in names:
+        np.save(f"{args.out}/{name}.npy", scores[name])
     result = {}
     for label in REPORTED:
         j = fit.LABELS.index(label)
