@@ -178,15 +178,14 @@ def main():
         model = fine_tune(weights, head, tok, [pool[i] for i in train_idx] + encoder_authored,
                           grid=args.onnx if args.quantisation_aware else None, pairs=pairs, pair_weight=pair_weight)
         model.eval()
-        with torch.no_grad():
-            out = [torch.sigmoid(model(ids, mask)).numpy()
-                   for _, ids, mask in batches(tok, [pool[i]["text"] for i in test_idx], 32)]
-        scores["fine-tuned"][test_idx] = np.vstack(out)
+        with torch.no_grad():  # the left-out texts are encoded once, for the tuned heads and the refit ones
+            embedded = [model.encoder.embed(ids, mask)
+                        for _, ids, mask in batches(tok, [pool[i]["text"] for i in test_idx], 32)]
+            scores["fine-tuned"][test_idx] = np.vstack([torch.sigmoid(model.heads(e)).numpy() for e in embedded])
         if args.refit:
             x_tuned = features(model.encoder, tok, [pool[i]["text"] for i in train_idx] + [r["text"] for r in authored])
             refit = logistic_heads(x_tuned, records)
-            scores["refit"][test_idx] = sigmoid_scores(features(model.encoder, tok, [pool[i]["text"] for i in test_idx]),
-                                                       refit)
+            scores["refit"][test_idx] = sigmoid_scores(np.vstack([e.numpy() for e in embedded]), refit)
         print(f"fold {k}: trained on {len(records)}, scored {len(test_idx)} "
               f"({time.time() - start:.0f} s)", flush=True)
     for name in names:
