@@ -47,8 +47,10 @@ ALL = CONTENT + ["unsafe"] + ATTACK
 
 
 class Pool:
-    def __init__(self, taxonomy_negatives=()):
+    def __init__(self, taxonomy_negatives=(), safe_answers=False):
         self.records = []
+        # JailbreakBench's answers its judge found not jailbroken are negatives too (--safe-answers)
+        self.safe_answers = safe_answers
         # the categories whose sources' harm taxonomies say "no" as well as "yes" (see SST_DECIDES)
         self.taxonomy_negatives = set(taxonomy_negatives)
 
@@ -291,6 +293,11 @@ def jailbreakbench(p, d):
             if j.get("response") and j.get("jailbroken") is True:
                 p.add("jailbreakbench_responses", j["response"], {"harmful_request"},
                       covers={"harmful_request", "jailbreak", "prompt_injection"})
+            elif j.get("response") and j.get("jailbroken") is False and p.safe_answers:
+                # refusals and answers that dodge the request: the pool's answers to harmful
+                # requests that are not harmful themselves, beside Do-Not-Answer's refusals
+                p.add("jailbreakbench_safe_responses", j["response"], set(),
+                      covers={"harmful_request", "jailbreak", "prompt_injection"}, hard_negative=True)
 
 
 def giskard(p, d):
@@ -522,12 +529,15 @@ def main():
                     help="comma-separated categories for which CatQA and SimpleSafetyTests records are "
                          "negatives where their harm taxonomy decides them (default %(default)s; \"\" for "
                          "none, the tenth model's data)")
+    ap.add_argument("--safe-answers", action="store_true",
+                    help="JailbreakBench's answers its judge found not jailbroken join the pool as "
+                         "harmful_request (so unsafe) and attack negatives")
     args = ap.parse_args()
     taxonomy_negatives = {c for c in args.taxonomy_negatives.split(",") if c}
     if taxonomy_negatives - set(ALL):
         sys.exit(f"--taxonomy-negatives: unknown categories {sorted(taxonomy_negatives - set(ALL))}")
     extra = authored_extra(args.authored_extra)
-    pool = Pool(taxonomy_negatives)
+    pool = Pool(taxonomy_negatives, args.safe_answers)
     for loader in TRAIN_LOADERS:
         loader(pool, args.data)
 
