@@ -18,12 +18,13 @@ import argparse
 import csv
 import glob
 import json
-import re
 
 import numpy as np
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
+
+from prepare import GUARDREASONER_ANSWERS, guardreasoner
 
 TRAIN = ["dna", "jbb"]
 EVAL = ["harmbench", "saferlhf"]
@@ -42,13 +43,10 @@ def triples(data):
         for j in json.load(open(path, encoding="utf-8")).get("jailbreaks", []):
             if j.get("response") and j.get("jailbroken") in (True, False):
                 sets["jbb"].append((j["goal"], j["response"].strip(), int(j["jailbroken"])))
-    for name, path in [("harmbench", "harmbench_response_guardreasoner/0_5_harmbench_response.json"),
-                       ("saferlhf", "saferlhf_test_guardreasoner/0_9_safe_rlhf.json")]:
-        for r in json.load(open(f"{data}/{path}", encoding="utf-8")):
-            m = re.search(r"Human user:\n(.*?)\n\nAI assistant:\n(.*)", r["input"], re.S)
-            if m:
-                harmful = not r["output"].strip().lower().endswith("unharmful")
-                sets[name].append((m.group(1).strip(), m.group(2).strip(), int(harmful)))
+    for name, path in GUARDREASONER_ANSWERS.items():
+        for prompt, answer, harmful in guardreasoner(f"{data}/{path}"):
+            if prompt is not None and answer is not None:
+                sets[name.split("_")[0]].append((prompt.strip(), answer, int(harmful)))
     return sets
 
 

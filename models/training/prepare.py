@@ -333,6 +333,22 @@ TRAIN_LOADERS = [hatecheck, davidson, surge, toxigen, convabuse, toxic_spans, rt
 
 # ---------------------------------------------------------------- evaluation only
 
+# The model-answer sets: GuardReasoner's copies of HarmBench's and SafeRLHF's judged answers.
+GUARDREASONER_ANSWERS = {"harmbench_responses": "harmbench_response_guardreasoner/0_5_harmbench_response.json",
+                         "saferlhf_responses": "saferlhf_test_guardreasoner/0_9_safe_rlhf.json"}
+
+
+def guardreasoner(path):
+    """(user turn, assistant turn, harmful) of each item of a GuardReasoner test file: the turns are
+    in the item's input ("Human user:", "AI assistant:"), None where the item has no such turn, and
+    its output ends with the verdict ("... harmful" or "... unharmful")."""
+    for r in json.load(open(path, encoding="utf-8")):
+        user = re.search(r"Human user:\n(.*?)\n\nAI assistant:", r["input"], re.S)
+        answer = re.search(r"AI assistant:\n(.*)", r["input"], re.S)
+        yield (user.group(1) if user else None, answer.group(1).strip() if answer else None,
+               not r["output"].strip().lower().endswith("unharmful"))
+
+
 def eval_sets(d):
     sets = defaultdict(list)
     for r in rows(f"{d}/jigsaw_toxic_sample/test_examples.csv"):
@@ -359,19 +375,13 @@ def eval_sets(d):
     gold = {r["id"]: r["label"] for r in rows(f"{d}/olid/labels-levela.csv")}
     for r in rows(f"{d}/olid/testset-levela.tsv", delimiter="\t"):
         sets["olid_test"].append((r["tweet"], {"toxicity"} if gold.get(r["id"]) == "OFF" else set()))
-    for name, path in [("aegis_prompts", "aegis_test_guardreasoner/0_1_AegisSafetyTest.json")]:
-        for r in json.load(open(f"{d}/{path}", encoding="utf-8")):
-            m = re.search(r"Human user:\n(.*?)\n\nAI assistant:", r["input"], re.S)
-            if m:
-                harmful = r["output"].strip().lower().endswith("unharmful") is False
-                sets[name].append((m.group(1), {"harmful_request", "unsafe"} if harmful else set()))
-    for name, path in [("harmbench_responses", "harmbench_response_guardreasoner/0_5_harmbench_response.json"),
-                       ("saferlhf_responses", "saferlhf_test_guardreasoner/0_9_safe_rlhf.json")]:
-        for r in json.load(open(f"{d}/{path}", encoding="utf-8")):
-            m = re.search(r"AI assistant:\n(.*)", r["input"], re.S)
-            if m:
-                harmful = not r["output"].strip().lower().endswith("unharmful")
-                sets[name].append((m.group(1).strip(), {"unsafe"} if harmful else set()))
+    for user, _, harmful in guardreasoner(f"{d}/aegis_test_guardreasoner/0_1_AegisSafetyTest.json"):
+        if user is not None:
+            sets["aegis_prompts"].append((user, {"harmful_request", "unsafe"} if harmful else set()))
+    for name, path in GUARDREASONER_ANSWERS.items():
+        for _, answer, harmful in guardreasoner(f"{d}/{path}"):
+            if answer is not None:
+                sets[name].append((answer, {"unsafe"} if harmful else set()))
     for r in rows(f"{d}/jbb_behaviors/harmful-behaviors.csv"):
         sets["jbb_behaviors"].append((r["goal"], {"harmful_request", "unsafe"}))
     for r in rows(f"{d}/jbb_behaviors/benign-behaviors.csv"):  # benign but alarming twins
