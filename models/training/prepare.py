@@ -295,7 +295,9 @@ def jailbreakbench(p, d):
                       covers={"harmful_request", "jailbreak", "prompt_injection"})
             elif j.get("response") and j.get("jailbroken") is False and p.safe_answers:
                 # refusals and answers that dodge the request: the pool's answers to harmful
-                # requests that are not harmful themselves, beside Do-Not-Answer's refusals
+                # requests that are not harmful themselves, beside Do-Not-Answer's refusals.
+                # Measured, not shipped: HarmBench answers `unsafe` 0.761 -> 0.744 (models/README.md,
+                # "Candidates AA and CC")
                 p.add("jailbreakbench_safe_responses", j["response"], set(),
                       covers={"harmful_request", "jailbreak", "prompt_injection"}, hard_negative=True)
 
@@ -541,7 +543,7 @@ def main():
                          "none, the tenth model's data)")
     ap.add_argument("--safe-answers", action="store_true",
                     help="JailbreakBench's answers its judge found not jailbroken join the pool as "
-                         "harmful_request (so unsafe) and attack negatives")
+                         "harmful_request (so unsafe) and attack negatives (candidate AA, not shipped)")
     args = ap.parse_args()
     taxonomy_negatives = {c for c in args.taxonomy_negatives.split(",") if c}
     if taxonomy_negatives - set(ALL):
