@@ -20,26 +20,25 @@ import glob
 import json
 
 import numpy as np
-from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-from prepare import GUARDREASONER_ANSWERS, guardreasoner
+from fit import SavedHead
+from prepare import DO_NOT_ANSWER_MODELS, GUARDREASONER_ANSWERS, JAILBREAKBENCH_ARTIFACTS, guardreasoner
 
 TRAIN = ["dna", "jbb"]
 EVAL = ["harmbench", "saferlhf"]
-MODELS = ["GPT4", "ChatGPT", "Claude", "ChatGLM2", "llama2-7b-chat", "vicuna-7b"]
 
 
 def triples(data):
-    sets = {"dna": [], "jbb": [], "harmbench": [], "saferlhf": []}
+    sets = {name: [] for name in TRAIN + EVAL}
     with open(f"{data}/do_not_answer/data_en.csv", newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            for m in MODELS:
+            for m in DO_NOT_ANSWER_MODELS:
                 answer, harmful = r.get(f"{m}_response"), r.get(f"{m}_harmful")
                 if answer and answer.strip() and harmful in ("0", "1"):
                     sets["dna"].append((r["question"], answer.strip(), int(harmful)))
-    for path in sorted(glob.glob(f"{data}/jailbreakbench_artifacts/attack-artifacts/*/*/*.json")):
+    for path in sorted(glob.glob(f"{data}/{JAILBREAKBENCH_ARTIFACTS}")):
         for j in json.load(open(path, encoding="utf-8")).get("jailbreaks", []):
             if j.get("response") and j.get("jailbroken") in (True, False):
                 sets["jbb"].append((j["goal"], j["response"].strip(), int(j["jailbroken"])))
@@ -72,11 +71,9 @@ FEATURES = {"answer": lambda p, a: a, "answer, prompt, product": lambda p, a: np
 
 def score(args):
     sets = {n: load(args.work, n) for n in TRAIN + EVAL}
-    head = json.load(open(args.head))
-    j = head["labels"].index("unsafe")
-    w, b = np.array(head["weights"][j]), head["bias"][j]
-    print("shipped unsafe head, answer alone:",
-          ", ".join(f"{n} {average_precision_score(sets[n][2], expit(sets[n][1] @ w + b)):.3f}" for n in EVAL))
+    shipped = SavedHead(json.load(open(args.head)), "unsafe")
+    print("shipped unsafe head, answer alone:", ", ".join(
+        f"{n} {average_precision_score(sets[n][2], shipped.predict_proba(sets[n][1])[:, 1]):.3f}" for n in EVAL))
     for train in [TRAIN[:1], TRAIN]:
         for name, f in FEATURES.items():
             x = np.vstack([f(*sets[n][:2]) for n in train])

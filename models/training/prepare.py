@@ -243,6 +243,10 @@ def harmfulqa_catqa(p, d):
                 p.add("catqa", q, labels, covers=CATQA_DECIDES & p.taxonomy_negatives)
 
 
+# The models whose answers Do-Not-Answer judged (columns {model}_response and {model}_harmful).
+DO_NOT_ANSWER_MODELS = ["GPT4", "ChatGPT", "Claude", "ChatGLM2", "llama2-7b-chat", "vicuna-7b"]
+
+
 def do_not_answer(p, d):
     area_map = {"Malicious Uses": {"harmful_request"}, "Information Hazards": {"harmful_request"},
                 "Discrimination, Exclusion, Toxicity, Hateful, Offensive": {"hate"},
@@ -256,7 +260,7 @@ def do_not_answer(p, d):
             labels.add("self_harm")
         if labels:
             p.add("do_not_answer", r["question"], labels)
-        for model in ["GPT4", "ChatGPT", "Claude", "ChatGLM2", "llama2-7b-chat", "vicuna-7b"]:
+        for model in DO_NOT_ANSWER_MODELS:
             resp, harmful = r.get(f"{model}_response"), r.get(f"{model}_harmful")
             if resp and harmful in ("0", "1") and labels:
                 if harmful == "1":
@@ -275,6 +279,10 @@ def cyberseceval(p, d):
         p.add("cyberseceval", r["mutated_prompt"], {"harmful_request"})
 
 
+# One file per attack method, attack type and target model, under shared/data.
+JAILBREAKBENCH_ARTIFACTS = "jailbreakbench_artifacts/attack-artifacts/*/*/*.json"
+
+
 def jailbreakbench(p, d):
     # The attack prompts are jailbreaks, not injections: they cover prompt_injection, so they are
     # negatives of its head (as CyberSecEval's injections cover jailbreak). Up to the twelfth model
@@ -285,7 +293,7 @@ def jailbreakbench(p, d):
     # they cover both attack categories too, so the jailbreak head learns a request for harm from
     # the harm itself (it scored 9 of the validation split's 99 above the median jailbreak, AUPRC
     # 0.825; as negatives: none, 0.912; test split 0.868 -> 0.937; "Fourteenth model").
-    for path in glob.glob(f"{d}/jailbreakbench_artifacts/attack-artifacts/*/*/*.json"):
+    for path in glob.glob(f"{d}/{JAILBREAKBENCH_ARTIFACTS}"):
         for j in json.load(open(path, encoding="utf-8")).get("jailbreaks", []):
             if j.get("prompt"):
                 p.add("jailbreakbench", j["prompt"], {"jailbreak", "harmful_request"},
