@@ -10,7 +10,8 @@ The shipped encoder is this script's checkpoint, brought back to the stock int8 
    mean-pooled features and the stock int8 encoder's on the first 50 validation texts, and stops
    (FILE.f32 written by `bin/parapet train embed` without --encoder-patch);
 2. starts the ten heads from --head and fine-tunes encoder and heads together on a
-   source-capped sample of the training split plus the authored training half (multi-label BCE,
+   source-capped sample of the training split (`--per-source`; `--source-cap SOURCE=N` for one
+   source) plus the authored training half (multi-label BCE,
    a category's loss only where its source covers it, sample weights as in fit.py). Sources named
    by --hold-out never train the encoder: by default the authored benign-but-alarming prompts (both
    files), the sets fit.py's transfer calibration leaves out, so that calibration still measures
@@ -176,6 +177,17 @@ def load_pairs(work):
     return list(zip(chosen, rejected))
 
 
+def source_caps(specs, by_source):
+    """--source-cap's SOURCE=N pairs as a dict; a source the training split lacks is an error."""
+    caps = {}
+    for spec in specs:
+        source, _, n = spec.partition("=")
+        if source not in by_source or not n.isdigit():
+            raise SystemExit(f"--source-cap {spec}: want SOURCE=N with SOURCE one of {sorted(by_source)}")
+        caps[source] = int(n)
+    return caps
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--onnx", required=True)
@@ -187,6 +199,9 @@ def main():
     ap.add_argument("--head", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--per-source", type=int, default=600)
+    ap.add_argument("--source-cap", nargs="*", default=[], metavar="SOURCE=N",
+                    help="a cap of N training texts for SOURCE instead of --per-source (candidate DD: "
+                         "every judged answer, models/README.md)")
     ap.add_argument("--max-len", type=int, default=64)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--eval-limit", type=int, default=400)
@@ -224,10 +239,11 @@ def main():
     by_source = {}
     for r in train:
         by_source.setdefault(fit.primary_source(r), []).append(r)
+    caps = source_caps(args.source_cap, by_source)
     sample = []
-    for rows in by_source.values():
+    for source, rows in by_source.items():
         random.shuffle(rows)
-        sample.extend(rows[: args.per_source])
+        sample.extend(rows[: caps.get(source, args.per_source)])
     authored = args.authored or f"{args.work}/authored_train.jsonl"
     sample += [json.loads(l) for l in open(authored, encoding="utf-8")]
     held = sum(fit.primary_source(r) in args.hold_out for r in sample)
