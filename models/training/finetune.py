@@ -11,8 +11,8 @@ The shipped encoder is this script's checkpoint, brought back to the stock int8 
    (FILE.f32 written by `bin/parapet train embed` without --encoder-patch);
 2. starts the ten heads from --head and fine-tunes encoder and heads together on a
    source-capped sample of the training split (`--per-source`; `--source-cap SOURCE=N` for one
-   source) plus the authored training half (multi-label BCE,
-   a category's loss only where its source covers it, sample weights as in fit.py). Sources named
+   source) plus the authored training half (multi-label BCE, a category's loss only where its
+   source covers it, sample weights as in fit.py). Sources named
    by --hold-out never train the encoder: by default the authored benign-but-alarming prompts (both
    files), the sets fit.py's transfer calibration leaves out, so that calibration still measures
    texts neither the heads nor the encoder saw (candidate P measured what happens otherwise:
