@@ -204,7 +204,10 @@ def main():
                          "every judged answer, models/README.md)")
     ap.add_argument("--max-len", type=int, default=64)
     ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--eval-limit", type=int, default=400)
+    ap.add_argument("--eval-limit", type=int, default=400,
+                    help="score the first N rows of each evaluation set: a quick look, not a gate (the first "
+                         "rows of HarmBench's answers rank easier than the whole file: models/README.md, "
+                         "candidate DD)")
     ap.add_argument("--authored", help="the authored training half (default: WORK/authored_train.jsonl)")
     ap.add_argument("--quantisation-aware", action="store_true",
                     help="train the weights export.py writes: every quantised weight rounded to the int8 "
