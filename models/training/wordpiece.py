@@ -49,10 +49,20 @@ class WordPiece:
             ids.append(cur); start = end
         return ids
 
-    def encode(self, text):
+    def pieces(self, text, limit):
+        """The first `limit` word pieces of `text`."""
         ids = []
-        for word in self._basic(self.prefix + text[:600]):
+        for word in self._basic(text):
             ids.extend(self._pieces(word))
-            if len(ids) >= self.max_len - 2:
+            if len(ids) >= limit:
                 break
-        return [self.cls] + ids[: self.max_len - 2] + [self.sep]
+        return ids[:limit]
+
+    def encode(self, text):
+        return [self.cls] + self.pieces(self.prefix + text[:600], self.max_len - 2) + [self.sep]
+
+    def encode_pair(self, first, second, first_limit):
+        """[CLS] first [SEP] second [SEP], first cut to `first_limit` pieces and second to what is left
+        of max_len (the prefix starts the first, as it starts every text)."""
+        a = self.pieces(self.prefix + first, first_limit)
+        return [self.cls] + a + [self.sep] + self.pieces(second, self.max_len - 3 - len(a)) + [self.sep]
