@@ -28,6 +28,7 @@ from sklearn.metrics import average_precision_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from answer_context import EVAL, triples  # noqa: E402
+from finetune import padded  # noqa: E402
 from minilm import MiniLM, encoder_weights  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
 
@@ -44,16 +45,6 @@ class Judge(torch.nn.Module):
 
     def forward(self, ids, mask):
         return self.out(self.encoder.embed(ids, mask)).squeeze(-1)
-
-
-def padded(encoded):
-    width = max(len(e) for e in encoded)
-    ids = torch.zeros(len(encoded), width, dtype=torch.long)
-    mask = torch.zeros(len(encoded), width, dtype=torch.long)
-    for j, e in enumerate(encoded):
-        ids[j, :len(e)] = torch.tensor(e)
-        mask[j, :len(e)] = 1
-    return ids, mask
 
 
 def training_sample(sets, harmless_cap, rng):

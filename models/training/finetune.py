@@ -65,16 +65,20 @@ class Guard(torch.nn.Module):
         return self.heads(self.encoder.embed(ids, mask))
 
 
+def padded(encoded):
+    """Lists of word-piece ids as one batch: ids and attention mask, zero-padded to the longest."""
+    width = max(len(e) for e in encoded)
+    ids = torch.zeros(len(encoded), width, dtype=torch.long)
+    mask = torch.zeros(len(encoded), width, dtype=torch.long)
+    for j, e in enumerate(encoded):
+        ids[j, :len(e)] = torch.tensor(e)
+        mask[j, :len(e)] = 1
+    return ids, mask
+
+
 def batches(tok, texts, size):
     for i in range(0, len(texts), size):
-        enc = [tok.encode(t) for t in texts[i:i + size]]
-        width = max(len(e) for e in enc)
-        ids = torch.zeros(len(enc), width, dtype=torch.long)
-        mask = torch.zeros(len(enc), width, dtype=torch.long)
-        for j, e in enumerate(enc):
-            ids[j, :len(e)] = torch.tensor(e)
-            mask[j, :len(e)] = 1
-        yield i, ids, mask
+        yield i, *padded([tok.encode(t) for t in texts[i:i + size]])
 
 
 def score(model, tok, texts):
