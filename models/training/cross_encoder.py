@@ -28,7 +28,7 @@ from sklearn.metrics import average_precision_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from answer_context import EVAL, triples  # noqa: E402
-from finetune import padded  # noqa: E402
+from finetune import optimiser_for, padded  # noqa: E402
 from minilm import MiniLM, encoder_weights  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
 
@@ -39,12 +39,12 @@ class Judge(torch.nn.Module):
     def __init__(self, encoder):
         super().__init__()
         self.encoder = encoder
-        self.out = torch.nn.Linear(384, 1)
-        torch.nn.init.zeros_(self.out.weight)
-        torch.nn.init.zeros_(self.out.bias)
+        self.heads = torch.nn.Linear(384, 1)
+        torch.nn.init.zeros_(self.heads.weight)
+        torch.nn.init.zeros_(self.heads.bias)
 
     def forward(self, ids, mask):
-        return self.out(self.encoder.embed(ids, mask)).squeeze(-1)
+        return self.heads(self.encoder.embed(ids, mask)).squeeze(-1)
 
 
 def training_sample(sets, harmless_cap, rng):
@@ -58,12 +58,10 @@ def training_sample(sets, harmless_cap, rng):
 
 
 def train(model, encoded, y, batch, log):
-    """One pass, class-balanced binary cross-entropy."""
+    """One pass, class-balanced binary cross-entropy, finetune.py's learning rates."""
     pos = float(y.mean())
     weights = torch.where(y > 0, 0.5 / pos, 0.5 / (1 - pos))
-    optimiser = torch.optim.AdamW([
-        {"params": model.encoder.parameters(), "lr": 3e-5},
-        {"params": model.out.parameters(), "lr": 1e-3}], weight_decay=0.01)
+    optimiser = optimiser_for(model)
     model.train()
     for start in range(0, len(encoded), batch):
         ids, mask = padded(encoded[start:start + batch])
