@@ -10,7 +10,7 @@ scores both sets, beside the shipped `unsafe` head on the answer alone. Every te
 its first window (`bin/parapet train embed`), so the shipped head's figures here are its
 first-window ones, not the runtime's maximum over windows.
 
-  answer_context.py write --data ../shared/data --out DIR     # DIR/{set}.json, {set}_{p,a,pa}.jsonl
+  answer_context.py write --data ../shared/data --out DIR     # DIR/{set}.json, {set}_{p,a}.jsonl, {eval set}_pa.jsonl
   (embed each DIR/*_p.jsonl and *_a.jsonl to the same name with .f32)
   answer_context.py score --work DIR --head models/guard/head.json
   answer_context.py ceiling --work DIR
@@ -64,17 +64,23 @@ def write(args):
     for name, rows in triples(args.data).items():
         with open(f"{args.out}/{name}.json", "w", encoding="utf-8") as f:
             json.dump([r[2] for r in rows], f)
-        for side, text in [("p", lambda r: r[0]), ("a", lambda r: r[1]), ("pa", lambda r: f"{r[0]}\n\n{r[1]}")]:
+        sides = [("p", lambda r: r[0]), ("a", lambda r: r[1])]
+        if name in EVAL:  # prompt and answer as one text: only `ceiling` reads it
+            sides.append(("pa", lambda r: f"{r[0]}\n\n{r[1]}"))
+        for side, text in sides:
             with open(f"{args.out}/{name}_{side}.jsonl", "w", encoding="utf-8") as f:
                 for i, r in enumerate(rows):
                     f.write(json.dumps({"id": f"{name}-{i}", "text": text(r), "labels": []}, ensure_ascii=False) + "\n")
         print(name, len(rows), "harmful", sum(r[2] for r in rows))
 
 
+def embedded(work, name, side, n):
+    return np.fromfile(f"{work}/{name}_{side}.f32", "<f4").reshape(n, -1)
+
+
 def load(work, name):
     y = np.array(json.load(open(f"{work}/{name}.json")))
-    p, a = (np.fromfile(f"{work}/{name}_{s}.f32", "<f4").reshape(len(y), -1) for s in "pa")
-    return p, a, y
+    return embedded(work, name, "p", len(y)), embedded(work, name, "a", len(y)), y
 
 
 FEATURES = {"answer": lambda p, a: a, "answer, prompt, product": lambda p, a: np.hstack([a, p, a * p])}
@@ -129,7 +135,7 @@ def ceiling(args):
         if os.path.exists(f"{args.work}/{n}_a.windows"):
             features["answer, mean over its windows"] = mean_over_windows(args.work, f"{n}_a", a)
         if os.path.exists(f"{args.work}/{n}_pa.windows"):
-            pa = np.fromfile(f"{args.work}/{n}_pa.f32", "<f4").reshape(len(y), -1)
+            pa = embedded(args.work, n, "pa", len(y))
             features["prompt and answer as one text, mean over its windows"] = mean_over_windows(args.work, f"{n}_pa", pa)
         for name, x in features.items():
             print(f"  features {name}:", ", ".join(
