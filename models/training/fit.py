@@ -70,6 +70,11 @@ TRANSFER_BENIGN_BLOCK = 0.05
 # more than 1% of its texts blocked as an attack; the in-distribution F1-optimal floor alone let a
 # prompt-injection head block ordinary instructions ("Then press Reset password.").
 ATTACK_BENIGN_FPR = 0.01
+# The balanced profile flags an attack category only above the same kind of floor at 5% (the model
+# issue's limit for benign prompts flagged): no benign source the heads never saw has more than 5% of
+# its texts flagged as an attack. Strict's thresholds alone flagged ordinary requests ("Keep it to
+# three sentences.") as injections (models/README.md, "Sixteenth model").
+ATTACK_BENIGN_FLAG = 0.05
 MIN_SOURCE_BENIGN = 100
 # Those benign texts are scored as the runtime scores them: a text longer than one 128-token window is
 # scored in all its windows (overlapping ones and one per sentence) and takes the maximum, which acts
@@ -427,11 +432,13 @@ def calibrate_by_mask(calibrator, thresholds, scores, masks, limit):
         calibrator(thresholds, {l: scores[l][masks[l]] for l in labels}, limit)
 
 
-def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None):
-    """Per attack label, the highest (1 - ATTACK_BENIGN_FPR) quantile of a benign source's texts (in
+def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None, shares=(ATTACK_BENIGN_FPR,),
+                  scores=None):
+    """Per share and attack label, the highest (1 - share) quantile of a benign source's texts (in
     every split) scored by heads trained on `train` without that source, as the runtime scores them
-    (`windows` of every split's records, in order; None: first windows only). Returns the floors and,
-    per label, the source that set each."""
+    (`windows` of every split's records, in order; None: first windows only). Returns, per share in
+    order, the floors and, per label, the source that set each. A `scores` dict receives every
+    (source, label)'s scores."""
     records = [r for rs, _ in splits for r in rs]
     x = np.vstack([xs for _, xs in splits])
     source = np.array([primary_source(r) for r in records])
@@ -439,8 +446,8 @@ def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None):
     counts = {}
     for s in source[benign]:
         counts[s] = counts.get(s, 0) + 1
-    floors = {label: 0.0 for label in ATTACK}
-    setters = {label: None for label in ATTACK}
+    floors = [{label: 0.0 for label in ATTACK} for _ in shares]
+    setters = [{label: None for label in ATTACK} for _ in shares]
     # Authored hard negatives only train (see CALIBRATION_SOURCE): written to look like attacks, they
     # would set a floor from one hand's style.
     for s in sorted(k for k, n in counts.items() if n >= MIN_SOURCE_BENIGN and not k.startswith("authored_")):
@@ -448,10 +455,13 @@ def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None):
         index = np.flatnonzero(benign & (source == s))
         for label in ATTACK:
             p = runtime_proba(fit_head(kept, xkept, swkept, label, c, pairs), x, windows, index)
-            q = float(np.quantile(p, 1.0 - ATTACK_BENIGN_FPR))
-            if q > floors[label]:
-                floors[label], setters[label] = q, s
-    return floors, setters
+            if scores is not None:
+                scores[s, label] = p
+            for f, setter, one in zip(floors, setters, shares):
+                q = float(np.quantile(p, 1.0 - one))
+                if q > f[label]:
+                    f[label], setter[label] = q, s
+    return list(zip(floors, setters))
 
 
 def balanced_of(thresholds):
@@ -579,8 +589,10 @@ def main():
         else:
             calibrate_by_mask(calibrate, thresholds, transfer_scores, transfer_masks, args.transfer_benign_block)
     steps.append(("transfer calibration", balanced_of(thresholds)))
-    floors, setters = attack_floors(train, xtr, sw, splits, args.c, pairs,
-                                    None if args.first_window_floors else windows)
+    left_out = {}
+    (floors, setters), (flag_floors, flag_setters) = attack_floors(
+        train, xtr, sw, splits, args.c, pairs, None if args.first_window_floors else windows,
+        (ATTACK_BENIGN_FPR, ATTACK_BENIGN_FLAG), left_out)
     for label, floor in floors.items():
         thresholds[label]["balanced"] = max(thresholds[label]["balanced"], min(MAX_THRESHOLD, floor))
     steps.append(("attack floor", balanced_of(thresholds)))
@@ -590,6 +602,8 @@ def main():
     report["attack_transfer_floors"] = {label: round(f, 4) for label, f in floors.items()}
     report["attack_transfer_floors_set_by"] = setters
     report["attack_transfer_floors_scored"] = "first window" if args.first_window_floors else "runtime windows"
+    report["attack_flag_floors"] = {label: round(f, 4) for label, f in flag_floors.items()}
+    report["attack_flag_floors_set_by"] = flag_setters
     if args.runtime_window_thresholds:
         report["validation_thresholds_scored"] = "runtime windows"
     for label in LABELS:
@@ -597,12 +611,19 @@ def main():
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
         t["strict"] = min(t["strict"], t["balanced"])
         t["permissive"] = max(t["permissive"], t["balanced"])
+        # What balanced flags from: strict's threshold, for an attack category at least its flag floor.
+        t["balanced_flag"] = min(max(t["strict"], min(MAX_THRESHOLD, flag_floors.get(label, 0.0))), t["balanced"])
         vuse, vy = targets(val, label)
         report["validation"][label] = metrics(vy[vuse], val_scores[label], t["balanced"])
         tuse, ty = targets(test, label)
         tp = runtime_proba(models[label], xte, test_windows, np.flatnonzero(tuse))
         report["test"][label] = metrics(ty[tuse], tp, t["balanced"])
         print(label, "val", report["validation"][label], "test", report["test"][label], flush=True)
+    for (source, label), p in sorted(left_out.items()):
+        t = thresholds[label]
+        print(f"left out {source}: {label} acted on at strict {np.mean(p >= t['strict']):.3f}, "
+              f"flagged at balanced {np.mean(p >= t['balanced_flag']):.3f}, blocked {np.mean(p >= t['balanced']):.3f}",
+              flush=True)
     report[CALIBRATION_SOURCE + "_blocked"] = blocked_share(thresholds, calibration_scores)
     if held_out_pairs is not None:  # the validation half: which answer of a pair each head ranks worse
         report["preference_pairs_validation_accuracy"] = {
@@ -616,7 +637,7 @@ def main():
     with open(args.head, "w") as f:
         json.dump(head, f)
     profiles = {}
-    for name, block_at, flag_at in [("strict", "strict", "strict"), ("balanced", "balanced", "strict"),
+    for name, block_at, flag_at in [("strict", "strict", "strict"), ("balanced", "balanced", "balanced_flag"),
                                     ("permissive", "permissive", "balanced")]:
         profile = {}
         for label in LABELS:

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parapet.Context;
 import dev.parapet.Decision;
 import dev.parapet.Direction;
 import dev.parapet.SafetyFilter;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -106,6 +109,30 @@ class ShippedModelsTest {
     var ordinary = "Summarise the quarterly sales report in three bullet points.";
     assertThat(filter.check(ordinary, Direction.INPUT, strict).decision()).isEqualTo(Decision.ALLOW);
     assertThat(filter.check(ordinary, Direction.INPUT, balanced).decision()).isEqualTo(Decision.ALLOW);
+  }
+
+  @Test
+  void recommendedPolicy_balancedFlagsAttacksOnlyAboveTheirFlagFloors() throws IOException {
+    // metrics.json records, per attack category, the score that flags at most 5% of every benign
+    // source the heads never saw (fit.py, ATTACK_BENIGN_FLAG); balanced flags from there, not from
+    // strict's far lower threshold, which flagged ordinary requests as injections.
+    JsonNode metrics;
+    try (var in = ShippedModels.class.getResourceAsStream("/dev/parapet/models/guard/metrics.json")) {
+      assertThat(in).as("metrics.json beside the shipped policy").isNotNull();
+      metrics = new ObjectMapper().readTree(in);
+    }
+    var balanced = ShippedModels.recommendedPolicy().profile("balanced");
+    for (var category : List.of("jailbreak", "prompt_injection")) {
+      double floor = metrics.required("attack_flag_floors").required(category).asDouble();
+      double strict = metrics.required("thresholds").required(category).required("strict").asDouble();
+      double flagFrom = Math.max(floor, strict);
+      assertThat(balanced.decide(category, flagFrom - 0.001)).as(category + ", under the flag floor")
+          .isEqualTo(Decision.ALLOW);
+      assertThat(balanced.decide(category, flagFrom + 0.001)).as(category + ", over the flag floor")
+          .isEqualTo(Decision.FLAG);
+    }
+    var filter = SafetyFilter.builder().policy(ShippedModels.recommendedPolicy()).inputStage(guard).build();
+    assertThat(filter.check("How do I reset my password?", Direction.INPUT).decision()).isEqualTo(Decision.ALLOW);
   }
 
   @Test

@@ -48,7 +48,7 @@ public final class SupportAssistant implements AutoCloseable {
     var shipped = ShippedModels.recommendedPolicy();
     // The support use case: the shipped balanced thresholds, personal data and secrets redacted.
     // (Strict would block more harmful requests, but also ordinary ones: "How do I reset my
-    // password?" scores 0.32 on prompt_injection, over strict's 0.064; see the model cards.)
+    // password?" scores 0.12 on prompt_injection, over strict's 0.074; see the model cards.)
     var support = shipped.profile("balanced").toBuilder().redact("pii", 0.5).redact("secrets", 0.5).build();
     this.filter =
         SafetyFilter.builder()
