@@ -433,12 +433,12 @@ def calibrate_by_mask(calibrator, thresholds, scores, masks, limit):
 
 
 def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None, shares=(ATTACK_BENIGN_FPR,),
-                  scores=None):
-    """Per share and attack label, the highest (1 - share) quantile of a benign source's texts (in
-    every split) scored by heads trained on `train` without that source, as the runtime scores them
-    (`windows` of every split's records, in order; None: first windows only). Returns, per share in
-    order, the floors and, per label, the source that set each. A `scores` dict receives every
-    (source, label)'s scores."""
+                  scores=None, labels=ATTACK):
+    """Per share and label (the attack ones unless told), the highest (1 - share) quantile of a
+    benign source's texts (in every split) scored by heads trained on `train` without that source, as
+    the runtime scores them (`windows` of every split's records, in order; None: first windows only).
+    Returns, per share in order, the floors and, per label, the source that set each. A `scores` dict
+    receives every (source, label)'s scores."""
     records = [r for rs, _ in splits for r in rs]
     x = np.vstack([xs for _, xs in splits])
     source = np.array([primary_source(r) for r in records])
@@ -446,14 +446,14 @@ def attack_floors(train, xtr, sw, splits, c, pairs=None, windows=None, shares=(A
     counts = {}
     for s in source[benign]:
         counts[s] = counts.get(s, 0) + 1
-    floors = [{label: 0.0 for label in ATTACK} for _ in shares]
-    setters = [{label: None for label in ATTACK} for _ in shares]
+    floors = [{label: 0.0 for label in labels} for _ in shares]
+    setters = [{label: None for label in labels} for _ in shares]
     # Authored hard negatives only train (see CALIBRATION_SOURCE): written to look like attacks, they
     # would set a floor from one hand's style.
     for s in sorted(k for k, n in counts.items() if n >= MIN_SOURCE_BENIGN and not k.startswith("authored_")):
         kept, xkept, swkept = without_sources(train, xtr, sw, {s})
         index = np.flatnonzero(benign & (source == s))
-        for label in ATTACK:
+        for label in labels:
             p = runtime_proba(fit_head(kept, xkept, swkept, label, c, pairs), x, windows, index)
             if scores is not None:
                 scores[s, label] = p
@@ -515,6 +515,9 @@ def main():
     ap.add_argument("--runtime-window-thresholds", action="store_true",
                     help="read the validation thresholds and metrics off the runtime's scores (every window of "
                          "a long text) instead of first windows (measured, not shipped: see BENIGN_FPR)")
+    ap.add_argument("--content-flag-floors", action="store_true",
+                    help="balanced flags every category, not only the attack ones, from the 5%% flag floor "
+                         "(candidate FC: measured, not shipped; models/README.md)")
     ap.add_argument("--calibration", choices=["greedy", "per-category"], default="per-category",
                     help="transfer calibration: give each blocking category an equal share of the limit "
                          "(per-category), or raise the category blocking most first until the union is "
@@ -592,7 +595,9 @@ def main():
     left_out = {}
     (floors, setters), (flag_floors, flag_setters) = attack_floors(
         train, xtr, sw, splits, args.c, pairs, None if args.first_window_floors else windows,
-        (ATTACK_BENIGN_FPR, ATTACK_BENIGN_FLAG), left_out)
+        (ATTACK_BENIGN_FPR, ATTACK_BENIGN_FLAG), left_out, LABELS if args.content_flag_floors else ATTACK)
+    floors = {label: f for label, f in floors.items() if label in ATTACK}
+    setters = {label: s for label, s in setters.items() if label in ATTACK}
     for label, floor in floors.items():
         thresholds[label]["balanced"] = max(thresholds[label]["balanced"], min(MAX_THRESHOLD, floor))
     steps.append(("attack floor", balanced_of(thresholds)))
