@@ -72,8 +72,10 @@ TRANSFER_BENIGN_BLOCK = 0.05
 ATTACK_BENIGN_FPR = 0.01
 # The balanced profile flags an attack category only above the same kind of floor at 5% (the model
 # issue's limit for benign prompts flagged): no benign source the heads never saw has more than 5% of
-# its texts flagged as an attack. Strict's thresholds alone flagged ordinary requests ("Keep it to
-# three sentences.") as injections (models/README.md, "Sixteenth model").
+# its texts flagged as an attack (one text more where the 95th percentile falls between two). Strict's
+# thresholds alone flagged ordinary requests ("Keep it to three sentences.") as injections
+# (models/README.md, "Sixteenth model"). The same floor for the content categories cost too much harm
+# (`--content-flag-floors`, candidate FC).
 ATTACK_BENIGN_FLAG = 0.05
 MIN_SOURCE_BENIGN = 100
 # Those benign texts are scored as the runtime scores them: a text longer than one 128-token window is
@@ -616,7 +618,8 @@ def main():
         # Keep the profiles ordered: strict acts at least as often as balanced, balanced as permissive.
         t["strict"] = min(t["strict"], t["balanced"])
         t["permissive"] = max(t["permissive"], t["balanced"])
-        # What balanced flags from: strict's threshold, for an attack category at least its flag floor.
+        # What balanced flags from: strict's threshold, and at least the flag floor where there is one
+        # (the attack categories; every category under --content-flag-floors).
         t["balanced_flag"] = min(max(t["strict"], min(MAX_THRESHOLD, flag_floors.get(label, 0.0))), t["balanced"])
         vuse, vy = targets(val, label)
         report["validation"][label] = metrics(vy[vuse], val_scores[label], t["balanced"])
