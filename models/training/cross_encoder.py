@@ -104,8 +104,8 @@ def main():
     tok = WordPiece(args.tokenizer, max_len=args.max_len, prefix=args.text_prefix)
     if args.reading == "pair":
         encode = lambda t: tok.encode_pair(t[0], t[1], args.prompt_len)
-    else:  # not tok.encode: it cuts a text at 600 characters, one 128-piece window
-        encode = lambda t: [tok.cls] + tok.pieces(tok.prefix + t[1], args.max_len - 2) + [tok.sep]
+    else:  # the whole answer, not the 600 characters of one 128-piece window
+        encode = lambda t: tok.encode(t[1], chars=None)
     sets = triples(args.data)
     sample = training_sample(sets, args.harmless_cap, random.Random(args.seed))
     began = time.time()

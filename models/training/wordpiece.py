@@ -58,8 +58,10 @@ class WordPiece:
                 break
         return ids[:limit]
 
-    def encode(self, text):
-        return [self.cls] + self.pieces(self.prefix + text[:600], self.max_len - 2) + [self.sep]
+    def encode(self, text, chars=600):
+        """[CLS] prefix text [SEP], cut to max_len; the text first cut to `chars` characters (the
+        runtime's first window; None: the whole text)."""
+        return [self.cls] + self.pieces(self.prefix + text[:chars], self.max_len - 2) + [self.sep]
 
     def encode_pair(self, first, second, first_limit):
         """[CLS] first [SEP] second [SEP], first cut to `first_limit` pieces and second to what is left
