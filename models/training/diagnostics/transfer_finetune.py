@@ -23,7 +23,7 @@ acts on 1% of the left-out benign texts, and the AUPRC (or mean score) per left-
 35 minutes on 2 cores for MiniLM at 300 texts per source; e5-small-v2 (twice the layers) at 100
 took 42 minutes, sharing the cores with other jobs, and 47 minutes with the shipped encoder's recipe
 and --refit. Usage:
-  /usr/bin/python3 models/training/transfer_finetune.py --onnx /tmp/e5q/e5-small-v2-q.onnx \\
+  /usr/bin/python3 models/training/diagnostics/transfer_finetune.py --onnx /tmp/e5q/e5-small-v2-q.onnx \\
       --tokenizer /tmp/e5q/e5-small-v2-q-tokenizer.json --text-prefix "query: " --per-source 100 \\
       --work models/target/training --out models/target/transfer-finetune
   # the shipped encoder's recipe: add --quantisation-aware --pairs --refit --authored /tmp/authored_U.jsonl
@@ -40,7 +40,8 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the other diagnostics
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the pipeline
 import fit  # noqa: E402
 import transfer  # noqa: E402
 from finetune import Guard, batches, load_pairs, optimiser_for, targets, train_epoch  # noqa: E402

@@ -11,15 +11,18 @@ the features are first windows.
 
     bin/parapet train embed --encoder-patch models/guard/encoder-patch.onnx.gz \
         --in models/target/training/eval/benign_alarming.jsonl --out /tmp/twins.f32
-    /usr/bin/python3 models/training/calibration_check.py --work models/target/training \
+    /usr/bin/python3 models/training/diagnostics/calibration_check.py --work models/target/training \
         --data models/target/training/eval/benign_alarming.jsonl --features /tmp/twins.f32 \
         --head models/guard/head.json --policy models/guard/policy.json
 """
+import os
+import sys
 import argparse
 import json
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the pipeline
 import fit
 
 

@@ -22,6 +22,7 @@ figure bounds what a head on this encoder's features, with or without the prompt
 answers like these. It also reads, where `train embed --windows` wrote them, the answers' windows
 (DIR/{set}_a.windows) and those of prompt and answer as one text ({set}_pa.f32 and .windows).
 """
+import sys
 import argparse
 import csv
 import glob
@@ -34,6 +35,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.model_selection import GroupKFold
 from sklearn.neural_network import MLPClassifier
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the pipeline
 from fit import SavedHead, load_windows
 from prepare import DO_NOT_ANSWER_MODELS, GUARDREASONER_ANSWERS, JAILBREAKBENCH_ARTIFACTS, guardreasoner
 

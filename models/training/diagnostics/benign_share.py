@@ -3,17 +3,20 @@
 text scored as the runtime scores it (a long text: the maximum over all its windows, from
 validation.windows), next to the share fit.py's quantile promises (BENIGN_FPR).
 
-  /usr/bin/python3 models/training/benign_share.py --work models/target/training \
+  /usr/bin/python3 models/training/diagnostics/benign_share.py --work models/target/training \
       --head models/guard/head.json --policy models/guard/policy.json
 
 Reads what `bin/parapet train` wrote under --work; the scores are the head's own (sigmoid of the
 committed weights on the embedded features), as fit.py computes them.
 """
+import os
+import sys
 import argparse
 import json
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the pipeline
 import fit
 
 

@@ -11,12 +11,15 @@ Also prints the recall at the threshold that acts on 1% of the benign left-out t
 prompt-attack target). Usage:
   python3 transfer.py --work ../../models/target/training [--label unsafe|jailbreak|prompt_injection|...]
 """
+import os
+import sys
 import argparse
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the pipeline
 import fit
 
 FOLDS = 5

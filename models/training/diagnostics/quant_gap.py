@@ -7,7 +7,7 @@ stock int8 graph's grid as export.py writes it (minilm.quantisation_aware; the s
 differs only by ONNX Runtime's dynamic quantisation of activations). A checkpoint trained with
 `finetune.py --quantisation-aware` is on the grid already, so its two columns agree.
 
-  /usr/bin/python3 models/training/quant_gap.py --checkpoint models/target/finetune/checkpoint-0.pt \\
+  /usr/bin/python3 models/training/diagnostics/quant_gap.py --checkpoint models/target/finetune/checkpoint-0.pt \\
       --onnx /tmp/e5q/e5-small-v2-q.onnx --tokenizer /tmp/e5q/e5-small-v2-q-tokenizer.json \\
       --text-prefix "query: " --work models/target/training
 """
@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from sklearn.metrics import average_precision_score
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the other diagnostics
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the pipeline
 import finetune  # noqa: E402
 from minilm import MiniLM, encoder_weights, quantisation_aware  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
