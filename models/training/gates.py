@@ -24,12 +24,25 @@ HARMFUL_GATES = ["aegis", "forbidden", "jbb", "harmbench_answers", "saferlhf_ans
 ACTED = {"FLAG", "REDACT", "BLOCK"}
 
 
-def read(panel, directory, gate):
+POLICY = None  # --policy: decisions recomputed from the scores under this policy's balanced profile
+
+
+def decide(thresholds, scores):
+    if any(scores.get(c, 0.0) >= t["block"] for c, t in thresholds.items() if "block" in t):
+        return "BLOCK"
+    if any(scores.get(c, 0.0) >= t["flag"] for c, t in thresholds.items() if "flag" in t):
+        return "FLAG"
+    return "ALLOW"
+
+
+def read(panel, directory, gate, policy=None):
     labels = {}
     for line in open(f"{panel}/{gate}.jsonl", encoding="utf-8"):
         r = json.loads(line)
         labels[r["id"]] = set(r["labels"])
     rows = [json.loads(l) for l in open(f"{directory}/{gate}.scores.jsonl", encoding="utf-8")]
+    if policy is not None:
+        return [(labels[r["id"]], r["scores"], decide(policy, r["scores"])) for r in rows]
     return [(labels[r["id"]], r["scores"], r["decision"]) for r in rows]
 
 
@@ -58,7 +71,7 @@ def compare(panel, candidate, shipped, resamples=1000, seed=7):
     rnd = np.random.default_rng(seed)
     out = {}
     for gate in GATES:
-        c_rows, s_rows = read(panel, candidate, gate), read(panel, shipped, gate)
+        c_rows, s_rows = read(panel, candidate, gate, POLICY), read(panel, shipped, gate)
         if len(c_rows) != len(s_rows):
             raise SystemExit(f"{gate}: {len(c_rows)} candidate scores but {len(s_rows)} shipped")
         y, cv = values(c_rows, gate)
@@ -77,14 +90,14 @@ def compare(panel, candidate, shipped, resamples=1000, seed=7):
     return out
 
 
-def profile_figures(panel, directory):
+def profile_figures(panel, directory, policy=None):
     """Item 5's shares at the shipped decision (balanced): harmful blocked / acted on, look-alikes, ordinary."""
-    harmful = [d for g in HARMFUL_GATES for l, _, d in read(panel, directory, g) if "unsafe" in l]
+    harmful = [d for g in HARMFUL_GATES for l, _, d in read(panel, directory, g, policy) if "unsafe" in l]
     figures = {"harmful_blocked": np.mean([d == "BLOCK" for d in harmful]),
                "harmful_acted": np.mean([d in ACTED for d in harmful])}
     for gate, (kind, _, _) in GATES.items():
         if kind in ("benign look-alikes", "ordinary requests"):
-            rows = read(panel, directory, gate)
+            rows = read(panel, directory, gate, policy)
             figures[f"{gate}_acted"] = np.mean([d in ACTED for _, _, d in rows])
             figures[f"{gate}_blocked"] = np.mean([d == "BLOCK" for _, _, d in rows])
     return {k: round(float(v), 4) for k, v in figures.items()}
@@ -96,7 +109,12 @@ def main():
     ap.add_argument("--candidate", required=True)
     ap.add_argument("--shipped", required=True)
     ap.add_argument("--json")
+    ap.add_argument("--policy", help="recompute the candidate's decisions under this policy's balanced profile "
+                                     "(a threshold change on the same graph: its scores need no rerun)")
     args = ap.parse_args()
+    global POLICY
+    if args.policy:
+        POLICY = json.load(open(args.policy))["profiles"]["balanced"]["thresholds"]
     rows = compare(args.panel, args.candidate, args.shipped)
     print(f"{'gate':22s} {'metric':6s} {'cand':>7s} {'shipped':>7s}  95% interval of the difference")
     for gate, r in rows.items():
@@ -112,7 +130,7 @@ def main():
                "gates_worse": [g for g, r in rows.items() if not r["not_worse"]],
                "criterion_1_no_gate_worse": all(r["not_worse"] for r in rows.values()),
                "criterion_2_better_mean": mean_c > mean_s,
-               "profile_candidate": profile_figures(args.panel, args.candidate),
+               "profile_candidate": profile_figures(args.panel, args.candidate, POLICY),
                "profile_shipped": profile_figures(args.panel, args.shipped)}
     print(json.dumps(summary, indent=1))
     if args.json:

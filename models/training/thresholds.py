@@ -29,6 +29,9 @@ import numpy as np
 CATEGORIES = ["toxicity", "hate", "harassment", "sexual", "violence", "self_harm", "harmful_request",
               "jailbreak", "prompt_injection"]
 PROFILES = {"strict": (0.05, 0.01), "balanced": (0.02, 0.005), "permissive": (0.005, 0.001)}
+# --reference calibration (candidates G2-A and G2-C): every benign calibration text whose source covers
+# the category, source-labelled pool texts included, at these shares.
+PROFILES_CALIBRATION = {"strict": (0.02, 0.005), "balanced": (0.01, 0.002), "permissive": (0.003, 0.0005)}
 
 
 def team_benign(record):
@@ -56,6 +59,8 @@ def main():
     ap.add_argument("--base", required=True, help="the policy whose non-model thresholds are kept")
     ap.add_argument("--out", required=True)
     ap.add_argument("--report")
+    ap.add_argument("--reference", choices=["team", "calibration"], default="calibration",
+                    help="the benign texts thresholds are read from (default %(default)s; see PROFILES_CALIBRATION)")
     args = ap.parse_args()
     records = {}
     for line in open(args.calibration, encoding="utf-8"):
@@ -68,10 +73,12 @@ def main():
     base = json.load(open(args.base))
     policy = {"version": base.get("version", 1), "defaultProfile": "balanced", "profiles": {}}
     report = {}
-    for name, (flag_share, block_share) in PROFILES.items():
+    shares = PROFILES if args.reference == "team" else PROFILES_CALIBRATION
+    for name, (flag_share, block_share) in shares.items():
         thresholds = {}
         for c in CATEGORIES:
-            benign = [scores[i][c] for i, r in records.items() if team_benign(r) and i in scores]
+            benign = [scores[i][c] for i, r in records.items() if i in scores and (
+                team_benign(r) if args.reference == "team" else not r["labels"] and c in r["covers"])]
             positive = [scores[i][c] for i, r in records.items() if c in r["labels"] and i in scores]
             flag, block = quantile_above(benign, flag_share), quantile_above(benign, block_share)
             block = max(block, flag)

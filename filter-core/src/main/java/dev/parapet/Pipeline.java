@@ -351,6 +351,19 @@ final class Pipeline {
     return refusal == null ? "" : refusal;
   }
 
+  /** The refusal of the highest-scoring enforced BLOCK category that has one, else the filter's. */
+  private String refusalFor(Profile profile, List<Reason> reasons) {
+    Reason best = null;
+    for (var reason : reasons) {
+      if (reason.decision() == Decision.BLOCK && !reason.shadow()
+          && profile.refusals().containsKey(reason.category())
+          && (best == null || reason.score() > best.score())) {
+        best = reason;
+      }
+    }
+    return best == null ? refusalText() : profile.refusals().get(best.category());
+  }
+
   /** The running state of one check. */
   private final class State {
     final Profile profile;
@@ -380,7 +393,7 @@ final class Pipeline {
         released = redact(text, vault, releasedPrefix);
       }
       if (enforced == Decision.BLOCK) {
-        released = refusalText();
+        released = refusalFor(profile, reasons);
       }
       return new Verdict(
           enforced, shadowDecision, direction, profile.name(), scores, spans, reasons, reports, released);
@@ -414,7 +427,7 @@ final class Pipeline {
       for (var reason : unlocated) {
         add(new Reason(Reason.UNLOCATED_REDACTION, Decision.BLOCK, 1.0, reason.stage(), false));
       }
-      return enforced == Decision.BLOCK ? refusalText() : redaction.apply(text, toMask, vault);
+      return enforced == Decision.BLOCK ? refusalFor(profile, reasons) : redaction.apply(text, toMask, vault);
     }
   }
 }

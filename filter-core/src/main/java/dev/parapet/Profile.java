@@ -6,7 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A named use case's rules: per-category thresholds, and whether its decisions are enforced.
+ * A named use case's rules: per-category thresholds, refusal texts for blocked categories, and whether
+ * its decisions are enforced.
  *
  * <p>The category {@value #ANY_CATEGORY} holds thresholds for every category without its own entry; a
  * category with neither is always ALLOW (its score is still reported). Immutable and thread-safe.
@@ -15,8 +16,12 @@ import java.util.Map;
  * Profile support = Profile.builder("support-chat")
  *     .flag("toxicity", 0.5).block("toxicity", 0.9)
  *     .redact("pii", 0.5)
+ *     .refusal("self_harm", "It sounds like you're going through a lot. You can reach a crisis line ...")
  *     .build();
  * }</pre>
+ *
+ * <p>A blocked text is released as the refusal of its highest-scoring blocking category that has one,
+ * else as the filter's refusal.
  */
 public final class Profile {
 
@@ -25,6 +30,7 @@ public final class Profile {
 
   private final String name;
   private final Map<String, Thresholds> thresholds;
+  private final Map<String, String> refusals;
   private final Thresholds fallback;
   private final boolean shadow;
   private final boolean parallel;
@@ -32,6 +38,7 @@ public final class Profile {
   private Profile(Builder builder) {
     this.name = builder.name;
     this.thresholds = Map.copyOf(builder.thresholds);
+    this.refusals = Map.copyOf(builder.refusals);
     this.fallback = thresholds.getOrDefault(ANY_CATEGORY, Thresholds.NONE);
     this.shadow = builder.shadow;
     this.parallel = builder.parallel;
@@ -65,6 +72,11 @@ public final class Profile {
     return thresholds;
   }
 
+  /** Returns the refusal texts by category: what a block of that category releases. */
+  public Map<String, String> refusals() {
+    return refusals;
+  }
+
   /** Returns the decision for a category's score. */
   public Decision decide(String category, double score) {
     return thresholds.getOrDefault(category, fallback).decide(score);
@@ -74,6 +86,7 @@ public final class Profile {
   public Builder toBuilder() {
     var builder = new Builder(name).shadow(shadow).parallel(parallel);
     builder.thresholds.putAll(thresholds);
+    builder.refusals.putAll(refusals);
     return builder;
   }
 
@@ -85,6 +98,7 @@ public final class Profile {
         + (parallel ? ", parallel" : "")
         + ", "
         + thresholds
+        + (refusals.isEmpty() ? "" : ", refusals for " + new java.util.TreeSet<>(refusals.keySet()))
         + "]";
   }
 
@@ -92,6 +106,7 @@ public final class Profile {
   public static final class Builder {
     private final String name;
     private final Map<String, Thresholds> thresholds = new LinkedHashMap<>();
+    private final Map<String, String> refusals = new LinkedHashMap<>();
     private boolean shadow;
     private boolean parallel;
 
@@ -134,6 +149,21 @@ public final class Profile {
     public Builder thresholds(String category, Thresholds values) {
       requireNonNull(category, "category");
       thresholds.put(category, requireNonNull(values, "values"));
+      return this;
+    }
+
+    /**
+     * Sets what a block of {@code category} releases instead of the filter's refusal, for example a
+     * supportive answer that points to help for {@code self_harm}. With one set, {@code guard} returns
+     * it rather than throwing when that category blocks.
+     */
+    public Builder refusal(String category, String text) {
+      requireNonNull(category, "category");
+      requireNonNull(text, "text");
+      if (category.isBlank() || text.isBlank()) {
+        throw new IllegalArgumentException("refusal category and text must not be blank");
+      }
+      refusals.put(category, text);
       return this;
     }
 

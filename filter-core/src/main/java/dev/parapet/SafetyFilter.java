@@ -490,10 +490,21 @@ public final class SafetyFilter {
   }
 
   private String refuse(Verdict verdict) {
-    if (refusal != null) {
-      return refusal;
+    if (refusal != null || categoryRefusal(verdict)) {
+      return verdict.text();
     }
     throw new ContentBlockedException(verdict);
+  }
+
+  /** Whether the verdict's text is a profile's refusal for one of its blocking categories. */
+  private boolean categoryRefusal(Verdict verdict) {
+    var refusals = policy().profile(verdict.profile()).refusals();
+    for (var reason : verdict.reasons()) {
+      if (reason.decision() == Decision.BLOCK && refusals.containsKey(reason.category())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Builds a {@link SafetyFilter}. Not thread-safe; {@link #build()} may be called repeatedly. */

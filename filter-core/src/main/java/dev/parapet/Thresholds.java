@@ -39,8 +39,15 @@ public record Thresholds(double flag, double redact, double block) {
     return Decision.ALLOW;
   }
 
-  /** Returns a copy with the threshold of {@code decision} set; ALLOW is not a threshold. */
+  /**
+   * Returns a copy with the threshold of {@code decision} set; ALLOW is not a threshold, and NaN (which
+   * would silently unset it) is rejected.
+   */
   public Thresholds with(Decision decision, double threshold) {
+    if (Double.isNaN(threshold)) {
+      throw new IllegalArgumentException(
+          decision.name().toLowerCase(java.util.Locale.ROOT) + " threshold must be in [0, 1], was NaN");
+    }
     return switch (decision) {
       case FLAG -> new Thresholds(threshold, redact, block);
       case REDACT -> new Thresholds(flag, threshold, block);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +45,20 @@ class PolicyFileTest {
     assertThat(policy.profile("strict").decide("anything", 0.3)).isEqualTo(Decision.BLOCK);
   }
 
+  @Test
+  void fromJson_refusals_loadedPerCategory() throws IOException {
+    var file =
+        write(
+            """
+            {"profiles": {"balanced": {"thresholds": {"self_harm": {"block": 0.8}},
+                                       "refusals": {"self_harm": "You are not alone; please reach out."}}}}
+            """);
+
+    var balanced = Policy.fromJson(file).profile("balanced");
+
+    assertThat(balanced.refusals()).containsExactly(Map.entry("self_harm", "You are not alone; please reach out."));
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
@@ -56,6 +72,8 @@ class PolicyFileTest {
           unknown root key    | {"profiles": {"p": {"thresholds": {}}}, "extra": 1}                                 | extra: unknown key
           no profiles         | {"defaultProfile": "p"}                                                             | profiles: must be a non-empty object
           default unknown     | {"defaultProfile": "q", "profiles": {"p": {"thresholds": {}}}}                      | defaultProfile: must name one of [p]
+          refusal not text    | {"profiles": {"p": {"thresholds": {}, "refusals": {"self_harm": 3}}}}               | profiles.p.refusals.self_harm: must be a text
+          refusal blank       | {"profiles": {"p": {"thresholds": {}, "refusals": {"self_harm": " "}}}}             | profiles.p.refusals.self_harm: refusal category and text must not be blank
           shadow not boolean  | {"profiles": {"p": {"shadow": "yes", "thresholds": {}}}}                            | profiles.p.shadow: must be true or false
           bad version         | {"version": 2, "profiles": {"p": {"thresholds": {}}}}                               | version: must be 1
           duplicate key       | {"profiles": {"p": {"thresholds": {}}, "p": {"thresholds": {}}}}                    | not valid JSON
@@ -69,6 +87,18 @@ class PolicyFileTest {
         .isInstanceOf(PolicyException.class)
         .hasMessageStartingWith(file.toString() + ": ")
         .hasMessageContaining(message);
+  }
+
+  @Test
+  void fromJson_nestedTooDeepOrHugeName_rejectedNamingFile() throws IOException {
+    var deep = write("{\"profiles\": " + "[".repeat(1_500) + "]".repeat(1_500) + "}");
+    var huge = write("{\"profiles\": {\"" + "p".repeat(30_000_000) + "\": {\"thresholds\": {}}}}");
+
+    for (var file : List.of(deep, huge)) {
+      assertThatThrownBy(() -> Policy.fromJson(file))
+          .isInstanceOf(PolicyException.class)
+          .hasMessageStartingWith(file + ": not valid JSON");
+    }
   }
 
   @Test

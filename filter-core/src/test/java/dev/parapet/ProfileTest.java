@@ -62,6 +62,24 @@ class ProfileTest {
   }
 
   @Test
+  void threshold_nan_rejectedRatherThanUnsettingIt() {
+    var builder = Profile.builder("p").block("toxicity", 0.9);
+
+    assertThatThrownBy(() -> builder.block("toxicity", Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("block threshold must be in [0, 1], was NaN");
+    assertThat(builder.build().decide("toxicity", 0.95)).isEqualTo(Decision.BLOCK);
+  }
+
+  @Test
+  void refusal_blank_rejected() {
+    assertThatThrownBy(() -> Profile.builder("p").refusal("self_harm", " "))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(Profile.builder("p").refusal("self_harm", "Reach out.").build().refusals())
+        .containsEntry("self_harm", "Reach out.");
+  }
+
+  @Test
   void threshold_flagAboveBlock_rejected() {
     assertThatThrownBy(() -> Profile.builder("p").block("toxicity", 0.5).flag("toxicity", 0.7))
         .isInstanceOf(IllegalArgumentException.class)

@@ -364,6 +364,35 @@ class SafetyFilterTest {
   }
 
   @Test
+  void guard_categoryRefusal_returnsItInsteadOfThrowing() {
+    var support = Profile.builder("support").block("toxicity", 0.9).refusal("toxicity", "Let's keep it kind.").build();
+    var filter =
+        SafetyFilter.builder().policy(Policy.of(support)).executor(Runnable::run).outputStage(toxicity).build();
+
+    assertThat(filter.guard("hello", prompt -> "awful")).isEqualTo("Let's keep it kind.");
+    assertThat(filter.check("awful", Direction.OUTPUT).text()).isEqualTo("Let's keep it kind.");
+  }
+
+  @Test
+  void check_categoryRefusal_otherCategoryBlocking_keepsFilterRefusal() {
+    var profile =
+        Profile.builder("p").block("toxicity", 0.9).block("pii", 0.5).refusal("toxicity", "Let's keep it kind.").build();
+    var filter =
+        SafetyFilter.builder()
+            .policy(Policy.of(profile))
+            .executor(Runnable::run)
+            .outputStage(PatternDetector.emails())
+            .refusal("[withheld]")
+            .build();
+
+    assertThat(filter.check("write to bob@example.com", Direction.OUTPUT).text()).isEqualTo("[withheld]");
+    assertThatThrownBy(
+            () -> SafetyFilter.builder().policy(Policy.of(profile)).executor(Runnable::run)
+                .outputStage(PatternDetector.emails()).build().guard("hi", prompt -> "bob@example.com"))
+        .isInstanceOf(ContentBlockedException.class);
+  }
+
+  @Test
   void guard_redactedPrompt_modelSeesMaskedText() {
     var filter = filter().inputStage(PatternDetector.emails()).build();
     var seen = new ArrayList<String>();

@@ -24,7 +24,7 @@ public final class PolicyParser {
           .build();
 
   private static final Set<String> ROOT_KEYS = Set.of("version", "defaultProfile", "profiles");
-  private static final Set<String> PROFILE_KEYS = Set.of("shadow", "parallel", "thresholds");
+  private static final Set<String> PROFILE_KEYS = Set.of("shadow", "parallel", "thresholds", "refusals");
   private static final Map<String, Decision> THRESHOLD_KEYS =
       Map.of("flag", Decision.FLAG, "redact", Decision.REDACT, "block", Decision.BLOCK);
 
@@ -36,9 +36,9 @@ public final class PolicyParser {
     try {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new PolicyException(
-          source + ": not valid JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage(),
-          e);
+      // Jackson's limits (nesting depth, string length) report no location.
+      var where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+      throw new PolicyException(source + ": not valid JSON" + where + ": " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw bad(source, "(root)", "must be a JSON object");
@@ -120,6 +120,24 @@ public final class PolicyParser {
           builder.threshold(entry.getKey(), decision, value.doubleValue());
         } catch (IllegalArgumentException e) {
           throw bad(source, categoryPath + "." + key, e.getMessage());
+        }
+      }
+    }
+    var refusals = node.get("refusals");
+    if (refusals != null) {
+      if (!refusals.isObject()) {
+        throw bad(source, path + ".refusals", "must be an object of category to refusal text");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = refusals.fields(); it.hasNext(); ) {
+        var entry = it.next();
+        var refusalPath = path + ".refusals." + entry.getKey();
+        if (!entry.getValue().isTextual()) {
+          throw bad(source, refusalPath, "must be a text, was " + entry.getValue().getNodeType());
+        }
+        try {
+          builder.refusal(entry.getKey(), entry.getValue().textValue());
+        } catch (IllegalArgumentException e) {
+          throw bad(source, refusalPath, e.getMessage());
         }
       }
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 
@@ -21,7 +22,11 @@ import java.util.Set;
  *      [--text-prefix "query: "] --max-length 128 --head head.json
  *      --id guard --out target/classes/dev/parapet/models --expect SHA256SUMS [--mode verify|update]
  *      --view content-safety=toxicity,hate,... --view prompt-attack=jailbreak,prompt_injection
+ * Main --encoder-onnx e5-small-v2.onnx ... --graph guard-int8.onnx.gz ...   (instead of --head)
  * </pre>
+ *
+ * <p>With {@code --graph}, the model is a whole fine-tuned graph ({@link FineTunedGraph}) completed
+ * from the stock encoder's word-piece table, and no head is fused.
  *
  * An encoder patch ({@link EncoderPatch}, a fine-tuned encoder as its difference from the stock one)
  * is applied when its file exists; without it the stock encoder is fused. A text prefix (the input
@@ -37,7 +42,7 @@ public final class Main {
 
   private static final Set<String> OPTIONS =
       Set.of(
-          "--encoder-onnx", "--encoder-tokenizer", "--encoder-name", "--encoder-patch-if-present",
+          "--encoder-onnx", "--encoder-tokenizer", "--encoder-name", "--encoder-patch-if-present", "--graph",
           "--text-prefix", "--max-length", "--head", "--id", "--out", "--expect", "--mode");
 
   private Main() {}
@@ -77,12 +82,25 @@ public final class Main {
                   + ModelAssembler.sha256(patch));
       System.out.println("applied encoder patch " + patchFile);
     }
-    var head = Head.read(Path.of(options.get("--head")));
     var out = Path.of(options.get("--out"));
     var id = options.get("--id");
-    var sums = ModelAssembler.assemble(encoder, head, out.resolve(id));
+    Map<String, String> sums;
+    List<String> labels;
+    if (options.containsKey("--graph")) { // a whole fine-tuned graph, completed from the stock encoder
+      var graph = FineTunedGraph.read(Files.readAllBytes(Path.of(options.get("--graph"))));
+      labels = graph.labels();
+      encoder = new ModelAssembler.Encoder(encoder.onnx(), encoder.tokenizer(), encoder.maxLength(),
+          encoder.description() + "; fine-tuned by Parapet, " + Path.of(options.get("--graph")).getFileName()
+              + " sha256 " + ModelAssembler.sha256(Files.readAllBytes(Path.of(options.get("--graph")))),
+          encoder.textPrefix());
+      sums = ModelAssembler.assemble(encoder, graph, out.resolve(id));
+    } else {
+      var head = Head.read(Path.of(options.get("--head")));
+      labels = head.labels();
+      sums = ModelAssembler.assemble(encoder, head, out.resolve(id));
+    }
     for (var view : views.entrySet()) {
-      writeView(out.resolve(view.getKey()), id, head, view.getValue(), encoder.textPrefix());
+      writeView(out.resolve(view.getKey()), id, labels, view.getValue(), encoder.textPrefix());
     }
     var expected = Path.of(options.get("--expect"));
     var actual = Files.readString(out.resolve(id).resolve("SHA256SUMS"));
@@ -99,18 +117,19 @@ public final class Main {
   }
 
   private static void writeView(
-      Path directory, String graph, Head head, List<String> categories, String textPrefix) throws IOException {
+      Path directory, String graph, List<String> labels, List<String> categories, String textPrefix)
+      throws IOException {
     var missing = new ArrayList<>(categories);
-    missing.removeAll(head.labels());
+    missing.removeAll(labels);
     if (!missing.isEmpty()) {
       throw new IllegalArgumentException("view categories not in the head: " + missing);
     }
     Files.createDirectories(directory);
     var root = MAPPER.createObjectNode();
-    root.put("problem_type", head.multiLabel() ? "multi_label_classification" : "single_label_classification");
+    root.put("problem_type", "multi_label_classification");
     var id2label = root.putObject("id2label");
-    for (int i = 0; i < head.labels().size(); i++) {
-      id2label.put(Integer.toString(i), head.labels().get(i));
+    for (int i = 0; i < labels.size(); i++) {
+      id2label.put(Integer.toString(i), labels.get(i));
     }
     var parapet = root.putObject("parapet");
     parapet.put("view_of", graph);

@@ -103,11 +103,33 @@ public final class ModelAssembler {
     requireNonNull(encoder, "encoder");
     requireNonNull(head, "head");
     requireNonNull(directory, "directory");
-    Files.createDirectories(directory);
     var files = new LinkedHashMap<String, byte[]>();
-    files.put("config.json", config(encoder, head));
+    files.put("config.json", config(encoder, head.labels(), head.multiLabel(), head.normalize(), "ParapetEncoderWithLinearHead"));
     files.put("model.onnx", GraphFusion.fuse(encoder.onnx(), head));
     files.put("tokenizer.json", encoder.tokenizer());
+    return write(files, directory);
+  }
+
+  /**
+   * Completes a fine-tuned graph from the encoder's stock tables and writes the model directory.
+   *
+   * @param encoder the stock encoder the graph was fine-tuned from (its tables and tokenizer)
+   * @return the SHA-256 of each file written, by file name
+   */
+  public static Map<String, String> assemble(Encoder encoder, FineTunedGraph graph, Path directory)
+      throws IOException {
+    requireNonNull(encoder, "encoder");
+    requireNonNull(graph, "graph");
+    requireNonNull(directory, "directory");
+    var files = new LinkedHashMap<String, byte[]>();
+    files.put("config.json", config(encoder, graph.labels(), true, false, "ParapetFineTunedEncoder"));
+    files.put("model.onnx", graph.complete(encoder.onnx()));
+    files.put("tokenizer.json", encoder.tokenizer());
+    return write(files, directory);
+  }
+
+  private static Map<String, String> write(Map<String, byte[]> files, Path directory) throws IOException {
+    Files.createDirectories(directory);
     var sums = new LinkedHashMap<String, String>();
     var listing = new StringBuilder();
     for (var file : files.entrySet()) {
@@ -120,22 +142,24 @@ public final class ModelAssembler {
     return sums;
   }
 
-  private static byte[] config(Encoder encoder, Head head) throws IOException {
+  private static byte[] config(
+      Encoder encoder, java.util.List<String> labels, boolean multiLabel, boolean normalize, String architecture)
+      throws IOException {
     var root = MAPPER.createObjectNode();
-    root.putArray("architectures").add("ParapetEncoderWithLinearHead");
-    root.put("problem_type", head.multiLabel() ? "multi_label_classification" : "single_label_classification");
+    root.putArray("architectures").add(architecture);
+    root.put("problem_type", multiLabel ? "multi_label_classification" : "single_label_classification");
     var id2label = root.putObject("id2label");
     var label2id = root.putObject("label2id");
-    for (int i = 0; i < head.labels().size(); i++) {
-      id2label.put(Integer.toString(i), head.labels().get(i));
-      label2id.put(head.labels().get(i), i);
+    for (int i = 0; i < labels.size(); i++) {
+      id2label.put(Integer.toString(i), labels.get(i));
+      label2id.put(labels.get(i), i);
     }
     root.put("max_length", encoder.maxLength());
     var parapet = root.putObject("parapet");
     parapet.put("encoder", encoder.description());
     parapet.put("encoder_sha256", sha256(encoder.onnx()));
     parapet.put("pooling", "mean");
-    parapet.put("normalize", head.normalize());
+    parapet.put("normalize", normalize);
     if (!encoder.textPrefix().isEmpty()) {
       parapet.put("text_prefix", encoder.textPrefix());
     }
