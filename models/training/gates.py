@@ -18,21 +18,13 @@ import numpy as np
 from sklearn.metrics import average_precision_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from panel import GATES  # noqa: E402
+from panel import GATES, decide  # noqa: E402
 
 HARMFUL_GATES = ["aegis", "forbidden", "jbb", "harmbench_answers", "saferlhf_answers"]
 ACTED = {"FLAG", "REDACT", "BLOCK"}
 
 
 POLICY = None  # --policy: decisions recomputed from the scores under this policy's balanced profile
-
-
-def decide(thresholds, scores):
-    if any(scores.get(c, 0.0) >= t["block"] for c, t in thresholds.items() if "block" in t):
-        return "BLOCK"
-    if any(scores.get(c, 0.0) >= t["flag"] for c, t in thresholds.items() if "flag" in t):
-        return "FLAG"
-    return "ALLOW"
 
 
 def read(panel, directory, gate, policy=None):

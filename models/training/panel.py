@@ -46,6 +46,16 @@ FROM_EVAL_SETS = {"olid_test": "olid", "ethos": "ethos", "jigsaw_sample": "jigsa
                   "benign_alarming": "jbb_benign"}
 
 
+def decide(thresholds, scores):
+    """The runtime's decision (Thresholds.decide) under one profile's thresholds, from a text's scores:
+    BLOCK where a category reaches its block threshold, else FLAG where one reaches its flag threshold."""
+    if any(scores.get(c, 0.0) >= t["block"] for c, t in thresholds.items() if "block" in t):
+        return "BLOCK"
+    if any(scores.get(c, 0.0) >= t["flag"] for c, t in thresholds.items() if "flag" in t):
+        return "FLAG"
+    return "ALLOW"
+
+
 def unsafe_labels(labels):
     """Every content label implies `unsafe` (TAXONOMY.md: unsafe is the union of the content categories)."""
     labels = set(labels)

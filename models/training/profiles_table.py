@@ -9,6 +9,11 @@ Usage: python profiles_table.py --panel models/target/panel --scores DIR --polic
 """
 import argparse
 import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from panel import decide  # noqa: E402
 
 ROWS = [  # (row, gate, which texts: "harmful", "benign" or "all")
     ("harmful requests (Aegis, JBB, forbidden questions)", ("aegis", "jbb", "forbidden"), "harmful"),
@@ -21,14 +26,6 @@ ROWS = [  # (row, gate, which texts: "harmful", "benign" or "all")
     ("benign look-alikes, ours (authored test split)", ("authored_lookalikes",), "all"),
     ("ordinary requests (MT-Bench, Vicuna, Arena-Hard)", ("ordinary",), "all"),
 ]
-
-
-def decide(thresholds, scores):
-    if any(scores.get(c, 0.0) >= t["block"] for c, t in thresholds.items() if "block" in t):
-        return "BLOCK"
-    if any(scores.get(c, 0.0) >= t["flag"] for c, t in thresholds.items() if "flag" in t):
-        return "FLAG"
-    return "ALLOW"
 
 
 def texts(panel, scores, gate, which):
