@@ -25,7 +25,7 @@ def split_of(family):
 
 def authored_rows(directory=HERE):
     """Every authored example with its split; raises ValueError naming the file and line of a bad row."""
-    rows, seen = [], {}
+    rows, seen = [], set()
     for path in sorted(glob.glob(f"{directory}/*.jsonl")):
         with open(path, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
@@ -41,7 +41,7 @@ def authored_rows(directory=HERE):
                 key = " ".join(r["text"].lower().split())
                 if key in seen:
                     continue  # a repeated text keeps its first row
-                seen[key] = where
+                seen.add(key)
                 r["split"] = split_of(f"{os.path.basename(path)}:{r['family']}")
                 r["file"] = os.path.basename(path)
                 rows.append(r)

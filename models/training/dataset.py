@@ -159,7 +159,7 @@ def build(d):
         loader(pool, d)
     gate_keys = panel.keys(d)
     override = relabels()
-    merged, dropped, relabelled = {}, 0, 0
+    merged, dropped = {}, 0
     for r in pool.records:
         k = prepare.norm(r["text"])
         if not k:

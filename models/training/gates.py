@@ -24,9 +24,6 @@ HARMFUL_GATES = ["aegis", "forbidden", "jbb", "harmbench_answers", "saferlhf_ans
 ACTED = {"FLAG", "REDACT", "BLOCK"}
 
 
-POLICY = None  # --policy: decisions recomputed from the scores under this policy's balanced profile
-
-
 def read(panel, directory, gate, policy=None):
     labels = {}
     for line in open(f"{panel}/{gate}.jsonl", encoding="utf-8"):
@@ -59,11 +56,13 @@ def oriented(gate, value):
     return 1.0 - value if GATES[gate][2] == "lower" else value
 
 
-def compare(panel, candidate, shipped, resamples=1000, seed=7):
+def compare(panel, candidate, shipped, policy=None, resamples=1000, seed=7):
+    """Per gate: both models' figures and the paired bootstrap interval of their oriented difference;
+    `policy` (balanced thresholds) recomputes the candidate's decisions from its scores."""
     rnd = np.random.default_rng(seed)
     out = {}
     for gate in GATES:
-        c_rows, s_rows = read(panel, candidate, gate, POLICY), read(panel, shipped, gate)
+        c_rows, s_rows = read(panel, candidate, gate, policy), read(panel, shipped, gate)
         if len(c_rows) != len(s_rows):
             raise SystemExit(f"{gate}: {len(c_rows)} candidate scores but {len(s_rows)} shipped")
         y, cv = values(c_rows, gate)
@@ -104,10 +103,8 @@ def main():
     ap.add_argument("--policy", help="recompute the candidate's decisions under this policy's balanced profile "
                                      "(a threshold change on the same graph: its scores need no rerun)")
     args = ap.parse_args()
-    global POLICY
-    if args.policy:
-        POLICY = json.load(open(args.policy))["profiles"]["balanced"]["thresholds"]
-    rows = compare(args.panel, args.candidate, args.shipped)
+    policy = json.load(open(args.policy))["profiles"]["balanced"]["thresholds"] if args.policy else None
+    rows = compare(args.panel, args.candidate, args.shipped, policy)
     print(f"{'gate':22s} {'metric':6s} {'cand':>7s} {'shipped':>7s}  95% interval of the difference")
     for gate, r in rows.items():
         print(f"{gate:22s} {r['metric']:6s} {r['candidate']:7.3f} {r['shipped']:7.3f}  "
@@ -122,7 +119,7 @@ def main():
                "gates_worse": [g for g, r in rows.items() if not r["not_worse"]],
                "criterion_1_no_gate_worse": all(r["not_worse"] for r in rows.values()),
                "criterion_2_better_mean": mean_c > mean_s,
-               "profile_candidate": profile_figures(args.panel, args.candidate, POLICY),
+               "profile_candidate": profile_figures(args.panel, args.candidate, policy),
                "profile_shipped": profile_figures(args.panel, args.shipped)}
     print(json.dumps(summary, indent=1))
     if args.json:

@@ -29,6 +29,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from finetune import padded  # noqa: E402
 from minilm import MiniLM, encoder_weights  # noqa: E402
 from wordpiece import WordPiece  # noqa: E402
 
@@ -98,13 +99,7 @@ def batches_of(sample, tokens, batch, rnd):
 
 
 def tensors(rows, tokens):
-    width = max(len(tokens[r["id"]]) for r in rows)
-    ids = torch.zeros(len(rows), width, dtype=torch.long)
-    mask = torch.zeros(len(rows), width, dtype=torch.long)
-    for j, r in enumerate(rows):
-        t = tokens[r["id"]]
-        ids[j, :len(t)] = torch.tensor(t)
-        mask[j, :len(t)] = 1
+    ids, mask = padded([tokens[r["id"]] for r in rows])
     y = torch.tensor([[h in r["labels"] for h in HEADS] for r in rows], dtype=torch.float32)
     use = torch.tensor([[h in r["covers"] or h in r["labels"] for h in HEADS] for r in rows], dtype=torch.float32)
     return ids, mask, y, use

@@ -490,21 +490,12 @@ public final class SafetyFilter {
   }
 
   private String refuse(Verdict verdict) {
-    if (refusal != null || categoryRefusal(verdict)) {
+    // A blocked verdict's text is its refusal: the blocking category's own (Profile.refusal), else
+    // the filter's, else empty; empty with no filter refusal means the caller gets the exception.
+    if (refusal != null || !verdict.text().isEmpty()) {
       return verdict.text();
     }
     throw new ContentBlockedException(verdict);
-  }
-
-  /** Whether the verdict's text is a profile's refusal for one of its blocking categories. */
-  private boolean categoryRefusal(Verdict verdict) {
-    var refusals = policy().profile(verdict.profile()).refusals();
-    for (var reason : verdict.reasons()) {
-      if (reason.decision() == Decision.BLOCK && refusals.containsKey(reason.category())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Builds a {@link SafetyFilter}. Not thread-safe; {@link #build()} may be called repeatedly. */
