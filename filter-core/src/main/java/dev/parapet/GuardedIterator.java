@@ -46,9 +46,12 @@ public final class GuardedIterator implements Iterator<StreamEvent>, AutoCloseab
       while (!stream.isDone() && tokens.hasNext()) {
         stream.accept(tokens.next());
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error or a sneaky checked exception too: the consumer must not hang
       if (!stream.isDone()) {
         stream.fail(e);
+      }
+      if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+        throw fatal;
       }
       return;
     }

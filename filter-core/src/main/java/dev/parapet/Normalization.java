@@ -2,52 +2,46 @@ package dev.parapet;
 
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * What the filter does to a text before any stage sees it, so that look-alike and invisible
  * characters cannot smuggle text past the stages.
  *
  * <p>{@link #standard()}, the default, in this order: removes zero-width, bidirectional-control and
- * Unicode tag characters (and reports them as spans of category {@value #INVISIBLE_TEXT}); applies
- * NFKC per character cluster (a base character and its combining marks), which folds full-width,
- * mathematical and other compatibility forms; folds common Cyrillic and Greek homoglyphs of Latin
- * letters. Each output char maps back to the original chars it came from (see {@link
- * NormalizedText}), so spans and redactions apply to what the user wrote. Linear in the text's length.
- * Thread-safe.
+ * Unicode tag characters (and reports them as spans of category {@value #INVISIBLE_TEXT}), where a
+ * run of tag characters is replaced by its hidden ASCII payload, so stages score the instruction
+ * it carries; applies NFKC per character cluster (a base character and its combining marks), which
+ * folds full-width, mathematical and other compatibility forms; folds letters that Unicode's
+ * confusables data (the UTS #39 skeleton, as ICU4J's {@code SpoofChecker} computes it) takes for
+ * Latin ones, such as Cyrillic and Greek homoglyphs and Latin small capitals. A zero-width joiner or
+ * non-joiner between two non-ASCII characters (emoji sequences, Indic and Persian scripts) is kept.
+ * Each output char maps back to the original chars it came from (see {@link NormalizedText}), so
+ * spans and redactions apply to what the user wrote. Linear in the text's length; the output is at
+ * most 18 chars per input char (NFKC's largest expansion).
+ *
+ * <p>The standard normalisation also removes invisible characters from the text the filter releases
+ * (unless the verdict blocks); {@link #keepingInvisibleText()} releases them as written. Thread-safe.
  */
 public final class Normalization {
 
   /** The category of removed invisible characters. */
   public static final String INVISIBLE_TEXT = "invisible_text";
 
-  private static final Normalization STANDARD = new Normalization(true);
-  private static final Normalization NONE = new Normalization(false);
-
-  /** Cyrillic and Greek letters that render like Latin ones. */
-  private static final Map<Character, Character> HOMOGLYPHS =
-      Map.ofEntries(
-          Map.entry('а', 'a'), Map.entry('е', 'e'), Map.entry('о', 'o'), Map.entry('р', 'p'),
-          Map.entry('с', 'c'), Map.entry('у', 'y'), Map.entry('х', 'x'), Map.entry('і', 'i'),
-          Map.entry('ј', 'j'), Map.entry('ѕ', 's'), Map.entry('ԁ', 'd'), Map.entry('һ', 'h'),
-          Map.entry('ԛ', 'q'), Map.entry('ԝ', 'w'), Map.entry('А', 'A'), Map.entry('В', 'B'),
-          Map.entry('Е', 'E'), Map.entry('К', 'K'), Map.entry('М', 'M'), Map.entry('Н', 'H'),
-          Map.entry('О', 'O'), Map.entry('Р', 'P'), Map.entry('С', 'C'), Map.entry('Т', 'T'),
-          Map.entry('Х', 'X'), Map.entry('У', 'Y'), Map.entry('І', 'I'), Map.entry('Ј', 'J'),
-          Map.entry('Ѕ', 'S'), Map.entry('ο', 'o'), Map.entry('α', 'a'), Map.entry('ν', 'v'),
-          Map.entry('τ', 't'), Map.entry('ι', 'i'), Map.entry('κ', 'k'), Map.entry('ρ', 'p'),
-          Map.entry('Α', 'A'), Map.entry('Β', 'B'), Map.entry('Ε', 'E'), Map.entry('Ζ', 'Z'),
-          Map.entry('Η', 'H'), Map.entry('Ι', 'I'), Map.entry('Κ', 'K'), Map.entry('Μ', 'M'),
-          Map.entry('Ν', 'N'), Map.entry('Ο', 'O'), Map.entry('Ρ', 'P'), Map.entry('Τ', 'T'),
-          Map.entry('Υ', 'Y'), Map.entry('Χ', 'X'));
+  private static final Normalization STANDARD = new Normalization(true, true);
+  private static final Normalization KEEPING = new Normalization(true, false);
+  private static final Normalization NONE = new Normalization(false, false);
 
   private final boolean enabled;
+  private final boolean removeOnRelease;
 
-  private Normalization(boolean enabled) {
+  private Normalization(boolean enabled, boolean removeOnRelease) {
     this.enabled = enabled;
+    this.removeOnRelease = removeOnRelease;
   }
 
-  /** Returns the standard normalisation. */
+  /** Returns the standard normalisation, which also removes invisible characters on release. */
   public static Normalization standard() {
     return STANDARD;
   }
@@ -55,6 +49,19 @@ public final class Normalization {
   /** Returns no normalisation: stages see the text exactly as passed. */
   public static Normalization none() {
     return NONE;
+  }
+
+  /**
+   * Returns this normalisation, but releasing invisible characters as written (they are still
+   * reported and still hidden from the stages).
+   */
+  public Normalization keepingInvisibleText() {
+    return enabled ? KEEPING : NONE;
+  }
+
+  /** Returns whether invisible characters are removed from released text. */
+  public boolean removesInvisibleText() {
+    return removeOnRelease;
   }
 
   /** Returns whether a code point is invisible: zero-width, bidi control or a Unicode tag. */
@@ -68,25 +75,75 @@ public final class Normalization {
         || (codePoint >= 0xE0000 && codePoint <= 0xE007F); // tag characters
   }
 
+  /**
+   * Returns whether the code point at {@code index} is invisible in its place: as {@link
+   * #invisible(int)}, except a zero-width joiner or non-joiner with a non-ASCII character on both
+   * sides, which joins emoji or letters of scripts that need it.
+   */
+  static boolean invisibleAt(CharSequence text, int index) {
+    int cp = Character.codePointAt(text, index);
+    if (!invisible(cp)) {
+      return false;
+    }
+    if (cp != 0x200C && cp != 0x200D) {
+      return true;
+    }
+    int after = index + 1;
+    return index == 0
+        || after >= text.length()
+        || text.charAt(index - 1) < 0x80
+        || text.charAt(after) < 0x80
+        || invisible(Character.codePointBefore(text, index))
+        || invisible(Character.codePointAt(text, after));
+  }
+
+  /**
+   * Returns the text without its invisible characters from offset {@code from} on (the chars before
+   * it unchanged); the same text when it has none.
+   */
+  static String removeInvisible(String text, int from) {
+    StringBuilder out = null;
+    int i = from;
+    while (i < text.length()) {
+      int cp = text.codePointAt(i);
+      int next = i + Character.charCount(cp);
+      if (invisibleAt(text, i)) {
+        if (out == null) {
+          out = new StringBuilder(text.length()).append(text, 0, i);
+        }
+      } else if (out != null) {
+        out.append(text, i, next);
+      }
+      i = next;
+    }
+    return out == null ? text : out.toString();
+  }
+
   /** Normalises a text. */
   public NormalizedText apply(String original) {
     if (!enabled || isPlain(original)) {
       return NormalizedText.identity(original);
     }
-    int n = original.length();
-    var out = new StringBuilder(n);
-    var starts = new int[n + 16];
-    var ends = new int[n + 16];
+    var out = new Output(original.length());
     var invisible = new ArrayList<Span>();
+    int n = original.length();
     int i = 0;
     while (i < n) {
       int cp = original.codePointAt(i);
-      if (invisible(cp)) {
+      if (invisibleAt(original, i)) {
         int start = i;
-        while (i < n && invisible(original.codePointAt(i))) {
-          i += Character.charCount(original.codePointAt(i));
+        var payload = new StringBuilder();
+        while (i < n && invisibleAt(original, i)) {
+          int hidden = original.codePointAt(i);
+          if (hidden >= 0xE0020 && hidden <= 0xE007E) {
+            payload.append((char) (hidden - 0xE0000)); // a tag character spells its ASCII twin
+          }
+          i += Character.charCount(hidden);
         }
         invisible.add(new Span(start, i, INVISIBLE_TEXT, "invisible", 1.0));
+        if (payload.length() > 0) {
+          out.append(" " + payload + " ", start, i);
+        }
         continue;
       }
       // A cluster: one code point and the combining marks after it.
@@ -95,23 +152,64 @@ public final class Normalization {
       while (i < n && combining(original.codePointAt(i))) {
         i += Character.charCount(original.codePointAt(i));
       }
-      var cluster = original.substring(start, i);
-      var folded = Normalizer.normalize(cluster, Normalizer.Form.NFKC);
-      for (int k = 0; k < folded.length(); k++) {
-        char c = folded.charAt(k);
-        var homoglyph = HOMOGLYPHS.get(c);
-        if (out.length() == starts.length) {
-          starts = java.util.Arrays.copyOf(starts, starts.length * 2);
-          ends = java.util.Arrays.copyOf(ends, ends.length * 2);
+      var folded = Normalizer.normalize(original.substring(start, i), Normalizer.Form.NFKC);
+      for (int k = 0; k < folded.length(); ) {
+        int c = folded.codePointAt(k);
+        k += Character.charCount(c);
+        var latin = Confusables.latin(c);
+        if (latin != null) {
+          out.append(latin, start, i);
+        } else {
+          out.appendCodePoint(c, start, i);
         }
-        starts[out.length()] = start;
-        ends[out.length()] = i;
-        out.append(homoglyph != null ? homoglyph : c);
       }
     }
-    int length = out.length();
-    return new NormalizedText(
-        original, out.toString(), java.util.Arrays.copyOf(starts, length), java.util.Arrays.copyOf(ends, length), invisible);
+    return out.toText(original, invisible);
+  }
+
+  /** The normalised text being built, with each char's range of original chars. */
+  private static final class Output {
+    private final StringBuilder text;
+    private int[] starts;
+    private int[] ends;
+
+    Output(int capacity) {
+      text = new StringBuilder(capacity);
+      starts = new int[capacity + 16];
+      ends = new int[capacity + 16];
+    }
+
+    void append(String chars, int start, int end) {
+      for (int k = 0; k < chars.length(); k++) {
+        put(chars.charAt(k), start, end);
+      }
+    }
+
+    void appendCodePoint(int codePoint, int start, int end) {
+      if (Character.isBmpCodePoint(codePoint)) {
+        put((char) codePoint, start, end);
+      } else {
+        put(Character.highSurrogate(codePoint), start, end);
+        put(Character.lowSurrogate(codePoint), start, end);
+      }
+    }
+
+    private void put(char c, int start, int end) {
+      int at = text.length();
+      if (at == starts.length) {
+        starts = Arrays.copyOf(starts, at * 2);
+        ends = Arrays.copyOf(ends, at * 2);
+      }
+      starts[at] = start;
+      ends[at] = end;
+      text.append(c);
+    }
+
+    NormalizedText toText(String original, List<Span> invisible) {
+      int length = text.length();
+      return new NormalizedText(
+          original, text.toString(), Arrays.copyOf(starts, length), Arrays.copyOf(ends, length), invisible);
+    }
   }
 
   /** Printable ASCII and common white space need no work. */
@@ -134,6 +232,6 @@ public final class Normalization {
 
   @Override
   public String toString() {
-    return enabled ? "Normalization[standard]" : "Normalization[none]";
+    return !enabled ? "Normalization[none]" : removeOnRelease ? "Normalization[standard]" : "Normalization[standard, keeping invisible text]";
   }
 }

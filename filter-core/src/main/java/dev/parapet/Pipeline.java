@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
@@ -131,7 +130,15 @@ final class Pipeline {
     }
     var state = new State(profile);
     var normalized = normalization.apply(text);
+    if (normalized.text().length() > maxTextLength) {
+      // The limit bounds the stages' work: it applies to the text they would see (NFKC expands).
+      var reason = new Reason(Reason.TEXT_TOO_LONG, Decision.BLOCK, 1.0, null, false);
+      return new Verdict(
+          Decision.BLOCK, Decision.BLOCK, direction, profile.name(), Map.of(), List.of(),
+          List.of(reason), List.of(), refusalText());
+    }
     if (!normalized.invisible().isEmpty()) {
+      state.hidden = true;
       state.scores.put(Normalization.INVISIBLE_TEXT, 1.0);
       state.spans.addAll(normalized.invisible());
       var decision = profile.decide(Normalization.INVISIBLE_TEXT, 1.0);
@@ -196,10 +203,11 @@ final class Pipeline {
       outcome = StageReport.Outcome.SUCCESS;
     } catch (TimeoutException e) {
       outcome = StageReport.Outcome.TIMEOUT;
-    } catch (RuntimeException | ExecutionException e) {
-      outcome = StageReport.Outcome.ERROR;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      outcome = StageReport.Outcome.ERROR;
+    } catch (Throwable e) { // an Error (say StackOverflowError) or a sneaky checked exception too
+      rethrowIfFatal(e);
       outcome = StageReport.Outcome.ERROR;
     }
     metrics.stage(stage.id(), outcome, nanoTime.getAsLong() - start);
@@ -287,6 +295,13 @@ final class Pipeline {
     }
   }
 
+  /** The JVM's own failures (out of memory, internal errors) are not a stage's: they propagate. */
+  private static void rethrowIfFatal(Throwable e) {
+    if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
+      throw fatal;
+    }
+  }
+
   private StageRun collect(Stage stage, FutureTask<VerdictCache.Lookup> task, long start) {
     try {
       return finish(stage, StageReport.Outcome.SUCCESS, task.get(), start);
@@ -331,11 +346,13 @@ final class Pipeline {
     if (stage.timeout() == null) {
       return lookup(stage, text);
     }
-    var future = CompletableFuture.supplyAsync(() -> lookup(stage, text), executor);
+    // A FutureTask, not a CompletableFuture: cancelling it interrupts the late stage's thread.
+    var task = new FutureTask<>(() -> lookup(stage, text));
+    executor.execute(task); // a saturated executor rejects it: a stage failure, its fail mode applies
     try {
-      return future.get(stage.timeout().toNanos(), TimeUnit.NANOSECONDS);
+      return task.get(stage.timeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException | InterruptedException e) {
-      future.cancel(true);
+      task.cancel(true);
       throw e;
     }
   }
@@ -373,6 +390,7 @@ final class Pipeline {
     final List<StageReport> reports = new ArrayList<>();
     Decision enforced = Decision.ALLOW;
     Decision shadowDecision = Decision.ALLOW;
+    boolean hidden; // whether the text holds invisible characters
 
     State(Profile profile) {
       this.profile = profile;
@@ -394,6 +412,8 @@ final class Pipeline {
       }
       if (enforced == Decision.BLOCK) {
         released = refusalFor(profile, reasons);
+      } else if (hidden && normalization.removesInvisibleText()) {
+        released = Normalization.removeInvisible(released, releasedPrefix);
       }
       return new Verdict(
           enforced, shadowDecision, direction, profile.name(), scores, spans, reasons, reports, released);

@@ -23,10 +23,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -56,8 +58,8 @@ import java.util.function.LongSupplier;
  * }</pre>
  *
  * <p>Input limits: {@code null} arguments throw {@link NullPointerException} naming the parameter; an
- * empty text is ALLOW without calling any stage; a text longer than {@link Builder#maxTextLength} is
- * BLOCKed unchecked with reason {@link Reason#TEXT_TOO_LONG}.
+ * empty text is ALLOW without calling any stage; a text longer than {@link Builder#maxTextLength},
+ * before or after normalisation, is BLOCKed unchecked with reason {@link Reason#TEXT_TOO_LONG}.
  */
 public final class SafetyFilter {
 
@@ -88,9 +90,6 @@ public final class SafetyFilter {
     this.speculative = builder.speculative;
     this.streamOptions = builder.streamOptions;
     this.nanoTime = builder.nanoTime;
-    this.metrics =
-        FilterMetrics.create(
-            builder.registry, stages.stream().map(Stage::id).toList(), initial.names());
     this.cache =
         builder.cacheSize > 0
             ? new VerdictCache(builder.cacheSize, builder.cacheTtl, builder.ticker, builder.registry)
@@ -105,6 +104,9 @@ public final class SafetyFilter {
             Reason.UNLOCATED_REDACTION,
             Normalization.INVISIBLE_TEXT));
     this.categories = Set.copyOf(known);
+    var failModes = new java.util.LinkedHashMap<String, FailMode>();
+    stages.forEach(s -> failModes.put(s.id(), s.failMode()));
+    this.metrics = FilterMetrics.create(builder.registry, failModes, initial.names(), categories);
     this.pipeline =
         new Pipeline(
             stages,
@@ -445,7 +447,9 @@ public final class SafetyFilter {
 
   /** Replaces the policy atomically: checks that start afterwards use the new one. */
   public void updatePolicy(Policy newPolicy) {
-    policy.set(requireNonNull(newPolicy, "newPolicy"));
+    requireNonNull(newPolicy, "newPolicy");
+    metrics.registerProfiles(newPolicy.names());
+    policy.set(newPolicy);
   }
 
   /**
@@ -461,6 +465,7 @@ public final class SafetyFilter {
       throw new IllegalStateException("this filter was not built with a policy file");
     }
     var loaded = Policy.fromJson(policyFile);
+    metrics.registerProfiles(loaded.names());
     policy.set(loaded);
     return loaded;
   }
@@ -507,6 +512,12 @@ public final class SafetyFilter {
     private Duration cacheTtl = Duration.ofMinutes(10);
     private Ticker ticker = Ticker.systemTicker();
     private MeterRegistry registry;
+    /** The default executor's thread count. */
+    public static final int DEFAULT_THREADS = 32;
+
+    /** The default executor's queue capacity. */
+    public static final int DEFAULT_QUEUE = 10_000;
+
     private Executor executor;
     private AuditSink auditSink;
     private FeedbackSink feedbackSink;
@@ -596,8 +607,12 @@ public final class SafetyFilter {
     }
 
     /**
-     * Sets the executor for async calls and stages with a deadline. Default: a shared pool of daemon
-     * threads named {@code parapet-N}, idle ones ending after 60 seconds.
+     * Sets the executor for async calls, streams, parallel profiles and stages with a deadline.
+     * Default: one pool shared by every filter in the JVM, of at most {@value #DEFAULT_THREADS} daemon
+     * threads named {@code parapet-N} (idle ones end after 60 seconds) and a queue of {@value
+     * #DEFAULT_QUEUE} tasks. When both are full it rejects work: a stage with a deadline then counts as
+     * failed (its fail mode applies), a parallel stage runs on the calling thread, and an async call
+     * throws {@link java.util.concurrent.RejectedExecutionException}.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");
@@ -622,7 +637,10 @@ public final class SafetyFilter {
       return this;
     }
 
-    /** Sets the longest text, in chars, that is checked; longer ones are blocked unchecked. */
+    /**
+     * Sets the longest text, in chars, that is checked, as passed and as the stages would see it after
+     * normalisation (which may expand it); longer ones are blocked unchecked.
+     */
     public Builder maxTextLength(int maxTextLength) {
       if (maxTextLength < 1) {
         throw new IllegalArgumentException("maxTextLength must be >= 1, was " + maxTextLength);
@@ -631,7 +649,11 @@ public final class SafetyFilter {
       return this;
     }
 
-    /** Sets what stages see: {@link Normalization#standard()} (default) or {@link Normalization#none()}. */
+    /**
+     * Sets what stages see and whether invisible characters are released: {@link
+     * Normalization#standard()} (default), {@link Normalization#keepingInvisibleText()} or {@link
+     * Normalization#none()}.
+     */
     public Builder normalization(Normalization normalization) {
       this.normalization = requireNonNull(normalization, "normalization");
       return this;
@@ -705,20 +727,31 @@ public final class SafetyFilter {
     }
   }
 
-  /** The shared default executor: daemon threads, created on demand. */
-  private static final class DefaultExecutor {
-    static final Executor INSTANCE =
-        Executors.newCachedThreadPool(
-            new ThreadFactory() {
-              private final java.util.concurrent.atomic.AtomicInteger count =
-                  new java.util.concurrent.atomic.AtomicInteger();
+  /** The shared default executor: a bounded pool of daemon threads, created on demand. */
+  static final class DefaultExecutor {
+    static final ThreadPoolExecutor INSTANCE = create();
 
-              @Override
-              public Thread newThread(Runnable task) {
-                var thread = new Thread(task, "parapet-" + count.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-              }
-            });
+    private static ThreadPoolExecutor create() {
+      var pool =
+          new ThreadPoolExecutor(
+              Builder.DEFAULT_THREADS,
+              Builder.DEFAULT_THREADS,
+              60,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(Builder.DEFAULT_QUEUE),
+              new ThreadFactory() {
+                private final java.util.concurrent.atomic.AtomicInteger count =
+                    new java.util.concurrent.atomic.AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable task) {
+                  var thread = new Thread(task, "parapet-" + count.incrementAndGet());
+                  thread.setDaemon(true);
+                  return thread;
+                }
+              });
+      pool.allowCoreThreadTimeOut(true);
+      return pool;
+    }
   }
 }

@@ -188,7 +188,8 @@ public final class Stage {
 
     /**
      * Sets a deadline: the stage then runs on the filter's executor and a late result counts as a
-     * failure. A timed-out computation is not interrupted; it finishes in the background.
+     * failure. A timed-out computation's thread is interrupted; a stage that ignores interrupts
+     * finishes in the background, holding an executor thread until then.
      */
     public Builder timeout(Duration timeout) {
       requireNonNull(timeout, "timeout");

@@ -78,4 +78,33 @@ final class KeywordClassifier implements Classifier {
         });
     return scores;
   }
+
+  /** A classifier that forwards to another, for tests that override one call. */
+  static class Delegating implements Classifier {
+    private final Classifier delegate;
+
+    Delegating(Classifier delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String id() {
+      return delegate.id();
+    }
+
+    @Override
+    public String modelVersion() {
+      return delegate.modelVersion();
+    }
+
+    @Override
+    public java.util.Set<String> categories() {
+      return delegate.categories();
+    }
+
+    @Override
+    public List<Map<String, Double>> classify(List<String> texts) {
+      return delegate.classify(texts);
+    }
+  }
 }

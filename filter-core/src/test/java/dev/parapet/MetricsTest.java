@@ -28,6 +28,55 @@ class MetricsTest {
   }
 
   @Test
+  void burstOfChecks_registersNoMeter_evenWhenAStageReportsANewCategoryEachCall() {
+    var counter = new java.util.concurrent.atomic.AtomicInteger();
+    var inventive =
+        new dev.parapet.spi.Classifier() {
+          @Override
+          public String id() {
+            return "inventive";
+          }
+
+          @Override
+          public String modelVersion() {
+            return "1";
+          }
+
+          @Override
+          public java.util.Set<String> categories() {
+            return java.util.Set.of("toxicity");
+          }
+
+          @Override
+          public java.util.List<Map<String, Double>> classify(java.util.List<String> texts) {
+            return texts.stream().map(t -> Map.of("made_up_" + counter.incrementAndGet(), 0.95)).toList();
+          }
+        };
+    var anyCategory = Profile.builder("balanced").flag(Profile.ANY_CATEGORY, 0.5).build();
+    var filter =
+        SafetyFilter.builder()
+            .policy(Policy.of(anyCategory))
+            .outputStage(inventive)
+            .stage(Stage.of(Stages.throwing("broken", "toxicity")).failMode(FailMode.OPEN).build())
+            .meterRegistry(registry)
+            .executor(Runnable::run)
+            .build();
+    int before = registry.getMeters().size();
+
+    for (int i = 0; i < 200; i++) {
+      filter.check("text " + i, Direction.OUTPUT);
+    }
+    var inStream = filter.openStream(Context.defaults(), e -> {});
+    inStream.accept("A sentence. ");
+    inStream.complete();
+    filter.feedback(new Feedback(Feedback.Kind.FALSE_POSITIVE, "toxicity", Direction.OUTPUT, "id", null));
+
+    assertThat(registry.getMeters()).hasSize(before);
+    assertThat(registry.get("parapet.category.decisions").tag("category", "other").tag("decision", "flag")
+            .counter().count()).isGreaterThan(200.0); // the checks and the stream's windows
+  }
+
+  @Test
   void check_recordsTimersByDirectionDecisionAndProfile() {
     var filter =
         SafetyFilter.builder().policy(POLICY).outputStage(toxicity).meterRegistry(registry).build();
@@ -137,7 +186,8 @@ class MetricsTest {
                     new Feedback(Feedback.Kind.FALSE_NEGATIVE, "free text", Direction.INPUT, null, null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown category 'free text'");
-    assertThat(registry.find("parapet.feedback").counters()).isEmpty();
+    assertThat(registry.find("parapet.feedback").tag("category", "free text").counters()).isEmpty();
+    assertThat(registry.find("parapet.feedback").counters()).allMatch(c -> c.count() == 0);
   }
 
   private long timerCount(String name, String k1, String v1, String k2, String v2) {

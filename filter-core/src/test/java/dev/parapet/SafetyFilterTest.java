@@ -182,6 +182,40 @@ class SafetyFilterTest {
   }
 
   @Test
+  void check_stageThrowingAnErrorFailOpen_flagsAndCountsIt() {
+    var stage =
+        Stage.of(Stages.throwingAny("deep", "toxicity", new StackOverflowError()))
+            .failMode(FailMode.OPEN)
+            .build();
+    var filter = filter().stage(stage).build();
+
+    var verdict = filter.check("hello", Direction.OUTPUT);
+
+    assertThat(verdict.decision()).isEqualTo(Decision.FLAG);
+    assertThat(verdict.text()).isEqualTo("hello");
+    assertThat(verdict.stages().get(0).outcome()).isEqualTo(StageReport.Outcome.ERROR);
+  }
+
+  @Test
+  void check_stageThrowingUndeclaredCheckedException_isAStageError() {
+    var stage =
+        Stage.of(Stages.throwingAny("io", "toxicity", new java.io.IOException("disk gone"))).build();
+    var filter = filter().stage(stage).build();
+
+    var verdict = filter.check("hello", Direction.OUTPUT);
+
+    assertThat(verdict.decision()).isEqualTo(Decision.BLOCK);
+    assertThat(verdict.reasons()).extracting(Reason::category).containsExactly(Reason.STAGE_ERROR);
+  }
+
+  @Test
+  void check_stageOutOfMemory_propagates() {
+    var filter = filter().outputStage(Stages.throwingAny("oom", "toxicity", new OutOfMemoryError("test"))).build();
+
+    assertThatThrownBy(() -> filter.check("hello", Direction.OUTPUT)).isInstanceOf(OutOfMemoryError.class);
+  }
+
+  @Test
   void check_invalidScoreFromStage_handledAsError() {
     var filter = filter().outputStage(Stages.invalid("nan", "toxicity")).build();
 
@@ -227,6 +261,40 @@ class SafetyFilterTest {
     } finally {
       release.countDown();
     }
+  }
+
+  @Test
+  void check_stagePastDeadline_isInterrupted() throws InterruptedException {
+    var interrupted = new CountDownLatch(1);
+    var never = new CountDownLatch(1);
+    var hung =
+        new KeywordClassifier.Delegating(toxicity) {
+          @Override
+          public List<Map<String, Double>> classify(List<String> texts) {
+            try {
+              never.await();
+            } catch (InterruptedException e) {
+              interrupted.countDown();
+            }
+            return super.classify(texts);
+          }
+        };
+    var stage = Stage.of(hung).timeout(Duration.ofMillis(20)).failMode(FailMode.OPEN).build();
+    var filter = SafetyFilter.builder().policy(POLICY).stage(stage).build();
+
+    var verdict = filter.check("hello", Direction.OUTPUT);
+
+    assertThat(verdict.stages().get(0).outcome()).isEqualTo(StageReport.Outcome.TIMEOUT);
+    assertThat(interrupted.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void defaultExecutor_isBoundedInThreadsAndQueue() {
+    var pool = SafetyFilter.DefaultExecutor.INSTANCE;
+
+    assertThat(pool.getMaximumPoolSize()).isEqualTo(SafetyFilter.Builder.DEFAULT_THREADS);
+    assertThat(pool.getQueue().remainingCapacity() + pool.getQueue().size())
+        .isEqualTo(SafetyFilter.Builder.DEFAULT_QUEUE);
   }
 
   @Test

@@ -21,6 +21,21 @@ final class Stages {
     };
   }
 
+  /** A classifier whose every call throws this throwable, checked or not, as if undeclared. */
+  static Classifier throwingAny(String id, String category, Throwable thrown) {
+    return new Fixed(id, category) {
+      @Override
+      public List<Map<String, Double>> classify(List<String> texts) {
+        throw Stages.<RuntimeException>sneaky(thrown);
+      }
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T extends Throwable> T sneaky(Throwable thrown) throws T {
+    throw (T) thrown;
+  }
+
   /** A classifier that returns a score outside [0, 1]. */
   static Classifier invalid(String id, String category) {
     return new Fixed(id, category) {

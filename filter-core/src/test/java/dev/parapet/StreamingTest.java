@@ -304,6 +304,36 @@ class StreamingTest {
   }
 
   @Test
+  void iterator_sourceThrowingAnErrorOrCheckedException_endsFailedInsteadOfHanging() {
+    for (Throwable thrown : List.of(new AssertionError("broken source"), new java.io.IOException("socket reset"))) {
+      var source =
+          new java.util.Iterator<String>() {
+            int calls;
+
+            @Override
+            public boolean hasNext() {
+              return true;
+            }
+
+            @Override
+            public String next() {
+              if (calls++ == 1) {
+                throw Stages.<RuntimeException>sneaky(thrown);
+              }
+              return "A sentence that passes. ";
+            }
+          };
+      var events = new ArrayList<StreamEvent>();
+      try (var iterator = filter().build().guardIterator(source, Context.defaults())) {
+        iterator.forEachRemaining(events::add);
+      }
+
+      assertThat(events.get(events.size() - 1))
+          .isInstanceOfSatisfying(StreamEvent.Failed.class, f -> assertThat(f.error()).isSameAs(thrown));
+    }
+  }
+
+  @Test
   void iterator_guardsABlockingSource() throws Exception {
     var tokens = new LinkedBlockingQueue<String>();
     var producer = new TokenProducer(BENIGN + "It became awful. " + BENIGN, 5, 1);
