@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Latin letters a non-ASCII letter is confusable with, from Unicode's confusables data: the UTS
  * #39 skeleton as ICU4J computes it, where each char of the skeleton is an ASCII letter or a Latin
- * small capital (read as its letter). The letter's case carries over (Cyrillic {@code І} is {@code
+ * small capital (read as its letter, as is a small capital itself). The letter's case carries over (Cyrillic {@code І} is {@code
  * I}, not the skeleton's {@code l}). Digits, punctuation and symbols are never folded. The Basic
  * Multilingual Plane is tabulated on first use (about 0.1 s, once per JVM); other planes are looked
  * up and remembered. Thread-safe.
@@ -43,6 +43,10 @@ final class Confusables {
   private static String compute(int codePoint) {
     if (!Character.isLetter(codePoint)) {
       return NONE;
+    }
+    char capital = smallCapital(codePoint); // before the skeleton, which reads ᴍ as a turned w
+    if (capital != 0) {
+      return String.valueOf(capital);
     }
     var skeleton = CHECKER.getSkeleton(SpoofChecker.ANY_CASE, new String(Character.toChars(codePoint)));
     var latin = new StringBuilder(2);
