@@ -7,10 +7,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -71,9 +74,29 @@ public final class Redaction {
    * Lives only for that call; never logged, audited or measured. Not thread-safe.
    */
   static final class Vault {
+    /** The shape of a placeholder: {@code [TYPE_N]}. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\[([A-Z0-9_]+)_([0-9]{1,9})]");
+
     private final Map<String, String> placeholderToValue = new HashMap<>();
     private final Map<String, String> valueToPlaceholder = new HashMap<>();
     private final Map<String, Integer> counters = new HashMap<>();
+    private final Set<String> typed = new HashSet<>();
+
+    /**
+     * Notes the placeholder-shaped tokens a text already holds as written (the user typed them), so
+     * this vault never issues them: restoring then never turns typed text into a masked value.
+     */
+    void reserveTyped(String text) {
+      if (text.indexOf('[') < 0) {
+        return;
+      }
+      var matcher = PLACEHOLDER.matcher(text);
+      while (matcher.find()) {
+        if (!placeholderToValue.containsKey(matcher.group())) {
+          typed.add(matcher.group());
+        }
+      }
+    }
 
     String placeholder(String type, String value) {
       var key = type + "\u0000" + value;
@@ -81,31 +104,31 @@ public final class Redaction {
       if (existing != null) {
         return existing;
       }
-      int n = counters.merge(type, 1, Integer::sum);
-      var placeholder = "[" + type + "_" + n + "]";
+      String placeholder;
+      do {
+        placeholder = "[" + type + "_" + counters.merge(type, 1, Integer::sum) + "]";
+      } while (typed.contains(placeholder));
       valueToPlaceholder.put(key, placeholder);
       placeholderToValue.put(placeholder, value);
       return placeholder;
     }
 
-    /** Replaces the placeholders of this vault found in a text by their values. */
+    /** Replaces the placeholders this vault issued, token by exact token, by their values. */
     String restore(String text) {
       if (placeholderToValue.isEmpty() || text.indexOf('[') < 0) {
         return text;
       }
+      var matcher = PLACEHOLDER.matcher(text);
       var out = new StringBuilder(text.length());
       int i = 0;
-      while (i < text.length()) {
-        int open = text.indexOf('[', i);
-        int close = open < 0 ? -1 : text.indexOf(']', open);
-        if (open < 0 || close < 0) {
-          break;
+      while (matcher.find()) {
+        var value = placeholderToValue.get(matcher.group());
+        if (value != null) {
+          out.append(text, i, matcher.start()).append(value);
+          i = matcher.end();
         }
-        var value = placeholderToValue.get(text.substring(open, close + 1));
-        out.append(text, i, open).append(value != null ? value : text.substring(open, close + 1));
-        i = close + 1;
       }
-      return out.append(text, i, text.length()).toString();
+      return i == 0 ? text : out.append(text, i, text.length()).toString();
     }
 
     /** Returns a copy: the placeholders known now, to restore later ones without the newer. */
@@ -114,6 +137,7 @@ public final class Redaction {
       copy.placeholderToValue.putAll(placeholderToValue);
       copy.valueToPlaceholder.putAll(valueToPlaceholder);
       copy.counters.putAll(counters);
+      copy.typed.addAll(typed);
       return copy;
     }
   }
@@ -126,6 +150,7 @@ public final class Redaction {
     var sorted = new ArrayList<>(spans);
     sorted.sort(Comparator.comparingInt(Span::start).thenComparing(Comparator.comparingInt(Span::end).reversed()));
     var local = vault != null ? vault : new Vault();
+    local.reserveTyped(text);
     var out = new StringBuilder(text.length());
     int cursor = 0;
     int i = 0;

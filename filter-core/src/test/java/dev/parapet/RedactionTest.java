@@ -81,6 +81,37 @@ class RedactionTest {
   }
 
   @Test
+  void guard_anonymizeInputs_placeholderTheUserTyped_isNeverReplacedByAValue() {
+    var seen = new java.util.ArrayList<String>();
+    var filter =
+        SafetyFilter.builder()
+            .policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build()))
+            .stage(Stage.of(PatternDetector.emails()).build())
+            .anonymizeInputs(true)
+            .build();
+
+    var answer =
+        filter.guard(
+            "Write [EMAIL_1] in the template, and send it to bob@example.com",
+            prompt -> {
+              seen.add(prompt);
+              return prompt; // the model echoes its prompt
+            });
+
+    assertThat(seen).containsExactly("Write [EMAIL_1] in the template, and send it to [EMAIL_2]");
+    assertThat(answer).isEqualTo("Write [EMAIL_1] in the template, and send it to bob@example.com");
+  }
+
+  @Test
+  void vault_restoresEachPlaceholderByExactToken_whateverBracketsSurroundIt() {
+    var vault = new Redaction.Vault();
+    Redaction.placeholders().apply("to bob@x.io", List.of(span(3, 11)), vault);
+
+    assertThat(vault.restore("a [ b [EMAIL_1] c ] [EMAIL_1][EMAIL_1] [[EMAIL_1]] [EMAIL_10] [EMAIL_1"))
+        .isEqualTo("a [ b bob@x.io c ] bob@x.iobob@x.io [bob@x.io] [EMAIL_10] [EMAIL_1");
+  }
+
+  @Test
   void anonymizeInputs_needsPlaceholders() {
     assertThatThrownBy(
             () ->
