@@ -111,10 +111,18 @@ final class Matches {
     return false;
   }
 
-  /** Whether a match continues a word or number on either side. */
+  /**
+   * Whether a match continues a word or number on either side: a letter or digit at its edge with
+   * another beside it. A match that starts or ends with punctuation ({@code +44 ...}, {@code (020)
+   * ...}) is delimited there by it, so {@code info+1-913-544-0823} still holds a phone number.
+   */
   static boolean glued(String text, int start, int end) {
-    return (start > 0 && Character.isLetterOrDigit(text.charAt(start - 1)))
-        || (end < text.length() && Character.isLetterOrDigit(text.charAt(end)));
+    return (start > 0
+            && Character.isLetterOrDigit(text.charAt(start))
+            && Character.isLetterOrDigit(text.charAt(start - 1)))
+        || (end < text.length()
+            && Character.isLetterOrDigit(text.charAt(end - 1))
+            && Character.isLetterOrDigit(text.charAt(end)));
   }
 
   /** Removes spaces and dashes. */

@@ -3,6 +3,8 @@ package dev.parapet.classifiers.rules;
 import static java.util.Objects.requireNonNull;
 
 import com.google.re2j.Pattern;
+import com.google.i18n.phonenumbers.PhoneNumberMatch;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.re2j.PatternSyntaxException;
 import dev.parapet.Span;
 import dev.parapet.spi.Detector;
@@ -10,13 +12,16 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Finds personal data, category {@value #CATEGORY}, with a type per span: e-mail, phone (E.164 and
- * common national formats), payment card (Luhn-valid, known issuer prefix), IBAN (country length,
- * mod-97), US SSN (valid ranges only), IPv4 and IPv6, plus a deployer's own typed patterns.
+ * Finds personal data, category {@value #CATEGORY}, with a type per span: e-mail (internationalised
+ * local parts and domains too), phone (validated by Google's libphonenumber: international numbers
+ * and the national formats of {@link Builder#phoneRegions}), payment card (Luhn-valid, known issuer
+ * prefix), IBAN (any case; country length, mod-97), US SSN (valid ranges only), IPv4 (not after
+ * "version" and the like) and IPv6, plus a deployer's own typed patterns.
  *
  * <p>Candidates come from RE2/J expressions (linear time, no backtracking) and must then pass their
  * check, so order numbers, version strings, dates and UUIDs are not reported. Pair it with a profile
@@ -54,19 +59,26 @@ public final class PiiDetector implements Detector {
   private static final Matches.Rule PHONE_CANDIDATES =
         new Matches.Rule(
             "phone",
-            "(?:\\+\\d{1,3}[ .\\-]?(?:\\(\\d{1,4}\\)[ .\\-]?)?\\d{1,4}|\\(\\d{1,4}\\)[ .\\-]?\\d{2,4}|\\b\\d{2,4})"
-                + "(?:[ .\\-]\\d{2,4}){1,4}\\b|\\+\\d{8,15}\\b",
+            "(?:\\+\\d{1,3}(?:[ .\\-]?\\(\\d{1,4}\\))?|\\(\\d{1,5}\\)|\\b\\d{1,5})(?:[ .\\-]?\\d{1,6}){1,6}\\b",
             s -> true,
             40,
             Windows.digitClusters(8));
 
   private static final Map<Type, Matches.Rule> BUILT_IN = builtIn();
 
+  private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+  /** Words after which a dotted quad is a version number, not an address. */
+  private static final Set<String> VERSION_WORDS =
+      Set.of("v", "ver", "version", "versions", "release", "build", "firmware", "rev", "revision", "patch", "update");
+
   private final List<Matches.Rule> rules;
+  private final List<String> phoneRegions;
   private final String version;
 
-  private PiiDetector(List<Matches.Rule> rules, String version) {
+  private PiiDetector(List<Matches.Rule> rules, List<String> phoneRegions, String version) {
     this.rules = List.copyOf(rules);
+    this.phoneRegions = List.copyOf(phoneRegions);
     this.version = version;
   }
 
@@ -117,7 +129,7 @@ public final class PiiDetector implements Detector {
       }
       Matches.find(rule, text, CATEGORY, found);
       for (var span : found) {
-        if (!Matches.overlaps(spans, span)) {
+        if (!Matches.overlaps(spans, span) && !(span.type().equals("ipv4") && versionNumber(text, span))) {
           spans.add(span);
         }
       }
@@ -129,11 +141,11 @@ public final class PiiDetector implements Detector {
    * A phone candidate is greedy: "+1 415 555 2671 123-45-6789" offers the SSN's first group too.
    * Drop trailing groups until what is left is a valid number that stands alone, or nothing is.
    */
-  private static Span trimPhone(String text, Span candidate, List<Span> found) {
+  private Span trimPhone(String text, Span candidate, List<Span> found) {
     int end = candidate.end();
     while (end > candidate.start()) {
       var span = new Span(candidate.start(), end, CATEGORY, "phone", 1.0);
-      if (phone(text.substring(candidate.start(), end)) && !Matches.overlaps(found, span) && !inDigitGroups(text, span, found)) {
+      if (phone(text, candidate.start(), end) && !Matches.overlaps(found, span) && !inDigitGroups(text, span, found)) {
         return span;
       }
       int cut = end - 1;
@@ -190,14 +202,20 @@ public final class PiiDetector implements Detector {
         Type.EMAIL,
         new Matches.Rule(
             "email",
-            "[A-Za-z0-9._%+\\-]+@[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,24}",
+            "[\\p{L}\\p{M}\\p{N}._%+\\-]+@[\\p{L}\\p{N}](?:[\\p{L}\\p{M}\\p{N}\\-]*[\\p{L}\\p{M}\\p{N}])?"
+                + "(?:\\.[\\p{L}\\p{M}\\p{N}\\-]+)*\\.\\p{L}{2,24}",
             s -> true,
             0,
             Windows.emails()));
     rules.put(Type.CREDIT_CARD, new Matches.Rule("credit_card", "\\b\\d(?:[ \\-]?\\d){12,18}\\b", PiiDetector::card, 40, Windows.digitClusters(13)));
     rules.put(
         Type.IBAN,
-        new Matches.Rule("iban", "\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b", s -> Checksums.iban(s.replace(" ", "")), 70, Windows.ibanStarts(72)));
+        new Matches.Rule(
+            "iban",
+            "\\b[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,30}\\b",
+            s -> Checksums.iban(s.replace(" ", "").toUpperCase(Locale.ROOT)),
+            70,
+            Windows.ibanStarts(72)));
     rules.put(Type.SSN, new Matches.Rule("ssn", "\\b\\d{3}-\\d{2}-\\d{4}\\b", Checksums::ssn, 11, Windows.digitClusters(9)));
     rules.put(Type.IPV4, new Matches.Rule("ipv4", "\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b", Checksums::ipv4, 15, Windows.digitClusters(4)));
     rules.put(Type.IPV6, new Matches.Rule("ipv6", "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}", Checksums::ipv6, 39, Windows.around(':', 40, 40)));
@@ -213,40 +231,79 @@ public final class PiiDetector implements Detector {
   }
 
   /**
-   * A phone number has 10 to 15 digits (8 to 15 after a {@code +}) in groups separated consistently;
-   * dotted quads (IP addresses) and dates are not phone numbers.
+   * Whether a candidate is a phone number as written: 7 to 15 digits that Google's libphonenumber
+   * takes for a valid number whose digits are grouped the way that number is written (strict
+   * grouping), read as international after a {@code +} and in each configured region otherwise. A
+   * bare run of digits without a {@code +} is an order number as often as a phone number; a number
+   * followed by {@code :} and a digit is a time.
    */
-  private static boolean phone(String match) {
+  private boolean phone(String text, int start, int end) {
+    var match = text.substring(start, end);
     int digits = 0;
-    int separators = 0;
     for (int i = 0; i < match.length(); i++) {
-      char c = match.charAt(i);
-      if (c >= '0' && c <= '9') {
+      if (Character.isDigit(match.charAt(i))) {
         digits++;
-      } else if (c == ' ' || c == '-' || c == '.') {
-        separators++;
       }
     }
     boolean plus = match.startsWith("+");
-    if (plus ? digits < 8 || digits > 15 : digits < 10 || digits > 15) {
+    if (digits < 7 || digits > 15 || (end + 1 < text.length() && text.charAt(end) == ':' && Character.isDigit(text.charAt(end + 1)))) {
       return false;
     }
-    if (!plus && separators == 0 && match.indexOf('(') < 0) {
-      return false; // a bare run of digits is an order number as often as a phone number
+    if (!plus && digits == match.length()) {
+      return false;
     }
-    if (!plus && match.indexOf('.') >= 0 && match.indexOf(' ') < 0 && match.indexOf('-') < 0) {
-      // Dots alone separate version strings and addresses too: accept only the 3-3-4 phone shape.
-      return match.matches("\\(?\\d{3}\\)?\\.\\d{3}\\.\\d{4}");
+    for (var region : plus ? List.of("ZZ") : phoneRegions) {
+      for (PhoneNumberMatch found : PHONES.findNumbers(match, region, PhoneNumberUtil.Leniency.STRICT_GROUPING, 4)) {
+        if (found.start() == 0 && found.end() == match.length()) {
+          return true;
+        }
+      }
     }
-    return true;
+    return false;
+  }
+
+  /** Whether a dotted quad follows a word such as "version" or "release": then it is no address. */
+  private static boolean versionNumber(String text, Span span) {
+    int end = span.start();
+    while (end > 0 && text.charAt(end - 1) == ' ') {
+      end--;
+    }
+    int start = end;
+    while (start > 0 && Character.isLetter(text.charAt(start - 1))) {
+      start--;
+    }
+    return start < end && VERSION_WORDS.contains(text.substring(start, end).toLowerCase(Locale.ROOT));
   }
 
   /** Builds a {@link PiiDetector}. Not thread-safe. */
   public static final class Builder {
     private final EnumSet<Type> types = EnumSet.allOf(Type.class);
     private final Map<String, String> custom = new LinkedHashMap<>();
+    private List<String> phoneRegions = List.of("US");
 
     private Builder() {}
+
+    /**
+     * Sets the regions whose national formats are read as phone numbers ({@code +} numbers are read
+     * in any region), as ISO 3166 codes; default {@code US}. Each region adds its numbering plan's
+     * valid numbers, so add only those your users write in.
+     *
+     * @throws IllegalArgumentException naming a code libphonenumber does not know
+     */
+    public Builder phoneRegions(String first, String... more) {
+      var regions = new ArrayList<String>();
+      regions.add(requireNonNull(first, "first"));
+      for (var region : more) {
+        regions.add(requireNonNull(region, "region"));
+      }
+      for (var region : regions) {
+        if (!PHONES.getSupportedRegions().contains(region)) {
+          throw new IllegalArgumentException("unknown phone region '" + region + "'; use ISO 3166 codes such as US or DE");
+        }
+      }
+      this.phoneRegions = List.copyOf(regions);
+      return this;
+    }
 
     /** Keeps only these built-in types. */
     public Builder types(Set<Type> keep) {
@@ -286,7 +343,7 @@ public final class PiiDetector implements Detector {
             }
           });
       custom.forEach((type, regex) -> rules.add(new Matches.Rule(type, regex, s -> true)));
-      return new PiiDetector(rules, "pii-1:" + types + custom);
+      return new PiiDetector(rules, phoneRegions, "pii-2:" + types + custom + phoneRegions);
     }
   }
 }

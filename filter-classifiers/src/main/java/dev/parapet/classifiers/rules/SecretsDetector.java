@@ -10,7 +10,7 @@ import java.util.Set;
  * Finds credentials, category {@value #CATEGORY}: cloud access keys, source-hosting and chat tokens,
  * payment keys, private-key blocks, JSON Web Tokens, database URLs with a password, and, beyond the
  * known formats, long tokens whose Shannon entropy is at least a threshold (default 4.0 bits per
- * character; hex digests and UUIDs stay below it). Linear time (RE2/J). Immutable and thread-safe.
+ * character; hex digests and UUIDs stay below it) unless they are file paths or base64 of plain prose. Linear time (RE2/J). Immutable and thread-safe.
  */
 public final class SecretsDetector implements Detector {
 
@@ -100,7 +100,12 @@ public final class SecretsDetector implements Detector {
     if (minEntropy != Double.POSITIVE_INFINITY) {
       for (var token : tokens(text)) {
         var value = text.substring(token.start(), token.end());
-        if (!Matches.overlaps(spans, token) && !UUID.matcher(value).find() && mixed(value) && entropy(value) >= minEntropy) {
+        if (!Matches.overlaps(spans, token)
+            && !UUID.matcher(value).find()
+            && mixed(value)
+            && !path(value)
+            && !encodedProse(value)
+            && entropy(value) >= minEntropy) {
           spans.add(token);
         }
       }
@@ -141,6 +146,54 @@ public final class SecretsDetector implements Detector {
   private static boolean tokenChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
         || c == '+' || c == '/' || c == '_' || c == '-';
+  }
+
+  /** A path segment: words in lower or camel case ({@code site-packages}, {@code AppData}), or a number. */
+  private static final java.util.regex.Pattern PATH_SEGMENT =
+      java.util.regex.Pattern.compile("(?:[A-Z]?[a-z][a-z0-9_\\-]*)+|[0-9]+");
+
+  /**
+   * Whether a token is a file path or URL path: two or more {@code /}-separated segments, each made
+   * of words. Random base64 has capitals and digits inside its runs.
+   */
+  static boolean path(String value) {
+    if (value.indexOf('/') < 0) {
+      return false;
+    }
+    int segments = 0;
+    for (var segment : value.split("/")) {
+      if (segment.isEmpty()) {
+        continue;
+      }
+      if (!PATH_SEGMENT.matcher(segment).matches()) {
+        return false;
+      }
+      segments++;
+    }
+    return segments >= 2;
+  }
+
+  /**
+   * Whether a token is base64 of ordinary prose: it decodes to printable ASCII with at least two
+   * spaces and no {@code :} or {@code =} (which credentials such as {@code user:password} carry).
+   */
+  static boolean encodedProse(String value) {
+    byte[] decoded;
+    try {
+      decoded = value.indexOf('-') >= 0 || value.indexOf('_') >= 0
+          ? java.util.Base64.getUrlDecoder().decode(value)
+          : java.util.Base64.getDecoder().decode(value);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    int spaces = 0;
+    for (byte b : decoded) {
+      if (b < 0x20 || b > 0x7E || b == ':' || b == '=') {
+        return false;
+      }
+      spaces += b == ' ' ? 1 : 0;
+    }
+    return spaces >= 2;
   }
 
   /** Shannon entropy in bits per character. */

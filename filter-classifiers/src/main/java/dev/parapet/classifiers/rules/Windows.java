@@ -105,17 +105,18 @@ interface Windows {
 
   private static boolean emailChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+        || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+        || (c >= 0x80 && (Character.isLetterOrDigit(c) || Character.getType(c) == Character.NON_SPACING_MARK));
   }
 
-  /** At every two capitals followed by two digits: where an IBAN can start. */
+  /** At every two ASCII letters followed by two digits: where an IBAN (in any case) can start. */
   static Windows ibanStarts(int length) {
     return (text, sink) -> {
       for (int i = 0; i + 3 < text.length(); i++) {
-        char a = text.charAt(i);
-        if (a >= 'A' && a <= 'Z') {
-          char b = text.charAt(i + 1);
-          if (b >= 'A' && b <= 'Z' && Character.isDigit(text.charAt(i + 2)) && Character.isDigit(text.charAt(i + 3))) {
+        char a = (char) (text.charAt(i) | 0x20); // ASCII lower case
+        if (a >= 'a' && a <= 'z') {
+          char b = (char) (text.charAt(i + 1) | 0x20);
+          if (b >= 'a' && b <= 'z' && Character.isDigit(text.charAt(i + 2)) && Character.isDigit(text.charAt(i + 3))) {
             sink.accept(Math.max(0, i - 1), Math.min(text.length(), i + length));
           }
         }

@@ -52,6 +52,20 @@ class SecretsAndPatternsTest {
   }
 
   @Test
+  void pathsAndBase64OfProse_areNotSecrets_randomTokensAre() {
+    var secrets = SecretsDetector.create();
+    var prose = java.util.Base64.getEncoder()
+        .encodeToString("the quick brown fox jumps over the lazy dog".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+    assertThat(secrets.detect("see /usr/local/lib/python3/site-packages/numpy/core for it")).isEmpty();
+    assertThat(secrets.detect("encoded: " + prose + " end")).isEmpty();
+    assertThat(secrets.detect("token: 8f3KxQ2mZr7Lp0VtWc9YbN4sHe6Ju1Ad ok")).extracting(Span::type)
+        .containsExactly("high_entropy");
+    assertThat(secrets.detect("key aB3/xYz9+Qw8/Lm2Np7Rt5Vu here")).extracting(Span::type)
+        .containsExactly("high_entropy");
+  }
+
+  @Test
   void withMinEntropyInfinity_reportsKnownFormatsOnly() {
     var strict = SecretsDetector.withMinEntropy(Double.POSITIVE_INFINITY);
     assertThat(strict.detect("TOKEN=Zx9Qw2Lk8Vb4Nm7Rt1Yp3Hs6Df0Gj5Ka AKIAIOSFODNN7EXAMPLE"))
