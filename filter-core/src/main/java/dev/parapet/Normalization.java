@@ -29,6 +29,9 @@ public final class Normalization {
   /** The category of removed invisible characters. */
   public static final String INVISIBLE_TEXT = "invisible_text";
 
+  /** The most combining marks normalised with their base character (UAX #15's stream-safe limit). */
+  private static final int MAX_MARKS = 30;
+
   private static final Normalization STANDARD = new Normalization(true, true);
   private static final Normalization KEEPING = new Normalization(true, false);
   private static final Normalization NONE = new Normalization(false, false);
@@ -146,10 +149,11 @@ public final class Normalization {
         }
         continue;
       }
-      // A cluster: one code point and the combining marks after it.
+      // A cluster: one code point and the combining marks after it, at most MAX_MARKS of them (as in
+      // Unicode's stream-safe text format): NFKC reorders a cluster's marks in quadratic time.
       int start = i;
       i += Character.charCount(cp);
-      while (i < n && combining(original.codePointAt(i))) {
+      for (int marks = 0; i < n && marks < MAX_MARKS && combining(original.codePointAt(i)); marks++) {
         i += Character.charCount(original.codePointAt(i));
       }
       var folded = Normalizer.normalize(original.substring(start, i), Normalizer.Form.NFKC);

@@ -51,6 +51,17 @@ class NormalizationTest {
   }
 
   @Test
+  void apply_longStackOfCombiningMarks_keepsEveryMarkAndMapsBack() {
+    var original = "a" + "\u0301\u0316".repeat(100) + "b";
+    var n = standard.apply(original);
+
+    assertThat(n.text()).hasSize(original.length() - 1); // "a" and one acute compose; the rest stay
+    assertThat(n.text()).endsWith("b");
+    var b = n.toOriginal(new Span(n.text().length() - 1, n.text().length(), "x", "y", 1.0));
+    assertThat(b.start()).isEqualTo(original.length() - 1);
+  }
+
+  @Test
   void apply_joinerBetweenEmoji_isKeptAndJoinerInsideAWord_isRemoved() {
     var family = "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67";
     assertThat(standard.apply(family).invisible()).isEmpty();

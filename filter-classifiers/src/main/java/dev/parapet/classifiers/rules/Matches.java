@@ -101,16 +101,6 @@ final class Matches {
     return -1;
   }
 
-  /** Whether a span overlaps any of the spans. */
-  static boolean overlaps(List<Span> spans, Span candidate) {
-    for (var span : spans) {
-      if (span.start() < candidate.end() && candidate.start() < span.end()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /**
    * Whether a match continues a word or number on either side: a letter or digit at its edge with
    * another beside it. A match that starts or ends with punctuation ({@code +44 ...}, {@code (020)

@@ -113,39 +113,32 @@ public final class PiiDetector implements Detector {
    */
   @Override
   public List<Span> detect(String text) {
-    var spans = new ArrayList<Span>();
+    var held = new SpanIndex();
     var found = new ArrayList<Span>();
     for (var rule : rules) {
       found.clear();
-      if (rule == PHONE_CANDIDATES) {
-        Matches.find(rule, text, CATEGORY, found);
-        for (var candidate : found) {
-          var span = trimPhone(text, candidate, spans);
-          if (span != null) {
-            spans.add(span);
-          }
-        }
-        continue;
-      }
       Matches.find(rule, text, CATEGORY, found);
-      for (var span : found) {
-        if (!Matches.overlaps(spans, span) && !(span.type().equals("ipv4") && versionNumber(text, span))) {
-          spans.add(span);
+      for (var candidate : found) {
+        var span = rule == PHONE_CANDIDATES ? trimPhone(text, candidate, held) : candidate;
+        if (span != null
+            && !held.overlaps(span)
+            && !(span.type().equals("ipv4") && versionNumber(text, span))) {
+          held.add(span);
         }
       }
     }
-    return spans;
+    return held.spans();
   }
 
   /**
    * A phone candidate is greedy: "+1 415 555 2671 123-45-6789" offers the SSN's first group too.
    * Drop trailing groups until what is left is a valid number that stands alone, or nothing is.
    */
-  private Span trimPhone(String text, Span candidate, List<Span> found) {
+  private Span trimPhone(String text, Span candidate, SpanIndex found) {
     int end = candidate.end();
     while (end > candidate.start()) {
       var span = new Span(candidate.start(), end, CATEGORY, "phone", 1.0);
-      if (phone(text, candidate.start(), end) && !Matches.overlaps(found, span) && !inDigitGroups(text, span, found)) {
+      if (!found.overlaps(span) && !inDigitGroups(text, span, found) && phone(text, candidate.start(), end)) {
         return span;
       }
       int cut = end - 1;
@@ -167,19 +160,19 @@ public final class PiiDetector implements Detector {
    * Whether digit groups continue before or after, outside the spans already found: then the
    * candidate is part of a longer number.
    */
-  private static boolean inDigitGroups(String text, Span span, List<Span> found) {
+  private static boolean inDigitGroups(String text, Span span, SpanIndex found) {
     int s = span.start();
     int e = span.end();
     boolean after =
         e + 1 < text.length()
             && separator(text.charAt(e))
             && Character.isDigit(text.charAt(e + 1))
-            && !covered(found, e + 1);
+            && !found.covers(e + 1);
     if (text.charAt(s) == '+') {
       return after; // an international number says where it starts
     }
     boolean before =
-        s >= 2 && Character.isDigit(text.charAt(s - 2)) && separator(text.charAt(s - 1)) && !covered(found, s - 2);
+        s >= 2 && Character.isDigit(text.charAt(s - 2)) && separator(text.charAt(s - 1)) && !found.covers(s - 2);
     return before || after;
   }
 

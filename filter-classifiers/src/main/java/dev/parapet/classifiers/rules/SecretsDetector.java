@@ -17,12 +17,18 @@ public final class SecretsDetector implements Detector {
   /** The category of every span. */
   public static final String CATEGORY = "secrets";
 
+  private static final String PRIVATE_KEY = "private_key";
+
+  /** The end of a private-key block, looked for once after each header (see {@link #keyBlocks}). */
+  private static final com.google.re2j.Pattern KEY_END =
+      com.google.re2j.Pattern.compile("-----END [A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----");
+
   private static final List<Matches.Rule> KNOWN =
       List.of(
           known(
-              "private_key",
-              "-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----(?:[\\s\\S]*?-----END [A-Z ]*PRIVATE KEY( BLOCK)?-----)?",
-              Windows.literals(40, -1, "PRIVATE KEY")),
+              PRIVATE_KEY,
+              "-----BEGIN [A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
+              Windows.literals(60, 20, "PRIVATE KEY")),
           known(
               "aws_access_key",
               "(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}",
@@ -97,10 +103,17 @@ public final class SecretsDetector implements Detector {
     for (var rule : KNOWN) {
       Matches.find(rule, text, CATEGORY, spans);
     }
+    keyBlocks(text, spans);
     if (minEntropy != Double.POSITIVE_INFINITY) {
+      var held = new SpanIndex();
+      for (var span : spans) {
+        if (!held.overlaps(span)) {
+          held.add(span);
+        }
+      }
       for (var token : tokens(text)) {
         var value = text.substring(token.start(), token.end());
-        if (!Matches.overlaps(spans, token)
+        if (!held.overlaps(token)
             && !UUID.matcher(value).find()
             && mixed(value)
             && !path(value)
@@ -111,6 +124,33 @@ public final class SecretsDetector implements Detector {
       }
     }
     return spans;
+  }
+
+  /**
+   * Extends each private-key header to the end of its block, when the block has one, and drops headers
+   * inside a block. Linear: each search for an end starts after the last block found, and once none
+   * is found no later header searches again (repeated headers cost quadratic time as one expression).
+   */
+  private static void keyBlocks(String text, List<Span> spans) {
+    int blockEnd = -1;
+    boolean noEnd = false;
+    var matcher = KEY_END.matcher(text);
+    for (var it = spans.listIterator(); it.hasNext(); ) {
+      var span = it.next();
+      if (!span.type().equals(PRIVATE_KEY)) {
+        continue;
+      }
+      if (span.start() < blockEnd) {
+        it.remove(); // a header inside the block before it
+        continue;
+      }
+      if (noEnd || !matcher.find(span.end())) {
+        noEnd = true;
+        continue;
+      }
+      blockEnd = matcher.end();
+      it.set(new Span(span.start(), blockEnd, CATEGORY, PRIVATE_KEY, 1.0));
+    }
   }
 
   private static Matches.Rule known(String type, String regex, Windows windows) {

@@ -52,6 +52,18 @@ class SecretsAndPatternsTest {
   }
 
   @Test
+  void privateKeyHeaders_withoutAnEnd_areEachReported_andABlockIsReportedWhole() {
+    var secrets = SecretsDetector.create();
+    var header = "-----BEGIN PRIVATE KEY-----\n";
+
+    assertThat(secrets.detect(header.repeat(300))).hasSize(300).allMatch(s -> s.type().equals("private_key"));
+    var block = "key: " + header + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY----- done " + header;
+    var spans = secrets.detect(block);
+    assertThat(spans).extracting(Span::type).containsExactly("private_key", "private_key");
+    assertThat(block.substring(spans.get(0).start(), spans.get(0).end())).endsWith("-----END PRIVATE KEY-----");
+  }
+
+  @Test
   void pathsAndBase64OfProse_areNotSecrets_randomTokensAre() {
     var secrets = SecretsDetector.create();
     var prose = java.util.Base64.getEncoder()
