@@ -239,24 +239,25 @@ public final class GuardedStream {
   }
 
   private Window nextWindow(long now) {
-    if (upstreamDone) {
+    if (upstreamDone && pending.length() <= options.windowChars()) {
       long first = arrivals.isEmpty() ? now : arrivals.peekFirst()[1];
       var text = pending.toString();
       consume(text.length());
-      var context = options.finalCheck() ? checked.toString() : tail();
-      return new Window(context, text, true, first);
+      return new Window(options.finalCheck() ? finalContext(text.length()) : tail(), text, true, first);
     }
     if (pending.length() == 0) {
       return null;
     }
+    // A backlog, even after complete(), leaves window by window: one whole-backlog check would hold
+    // it all until the slowest verdict and could exceed the longest text a check takes.
     int limit = Math.min(pending.length(), options.windowChars());
     int cut = sentenceEnd(pending, limit);
     if (cut <= 0 && pending.length() >= options.windowChars()) {
       cut = spaceCut(pending, options.windowChars());
     }
     long first = arrivals.peekFirst()[1];
-    if (cut <= 0 && now - first >= options.maxDelay().toNanos()) {
-      cut = pending.length();
+    if (cut <= 0 && (upstreamDone || now - first >= options.maxDelay().toNanos())) {
+      cut = Math.min(pending.length(), options.windowChars());
     }
     if (cut > 0 && Character.isHighSurrogate(pending.charAt(cut - 1))) {
       cut--; // never split a surrogate pair; its low half is on the way
@@ -267,6 +268,27 @@ public final class GuardedStream {
     var text = pending.substring(0, cut);
     consume(cut);
     return new Window(tail(), text, false, first);
+  }
+
+  /**
+   * The final check's context: the text released so far, or, when the whole text would be longer than
+   * a check takes, its last part (from a word start), which the windows before have checked in full.
+   */
+  private String finalContext(int lastWindow) {
+    int room = pipeline.maxTextLength() - lastWindow;
+    int from = Math.max(0, checked.length() - room);
+    if (from > 0) {
+      for (int i = from; i < checked.length() && i < from + 24; i++) {
+        if (Character.isWhitespace(checked.charAt(i))) {
+          from = i + 1;
+          break;
+        }
+      }
+      if (from < checked.length() && Character.isLowSurrogate(checked.charAt(from))) {
+        from++;
+      }
+    }
+    return checked.substring(from);
   }
 
   private void consume(int chars) {
@@ -435,8 +457,9 @@ public final class GuardedStream {
       }
       strongest = strongest.max(verdict.decision());
       checked.append(window.text());
-      if (!options.finalCheck() && checked.length() > 2 * options.contextChars() + 64) {
-        checked.delete(0, checked.length() - options.contextChars() - 32);
+      int keep = options.finalCheck() ? pipeline.maxTextLength() : options.contextChars() + 32;
+      if (checked.length() > 2 * keep + 64) {
+        checked.delete(0, checked.length() - keep - 32); // the final context never needs more
       }
       if (!text.isEmpty()) {
         released = new StreamEvent.Released(text, releasedChars, now);

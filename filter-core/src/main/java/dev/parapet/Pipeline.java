@@ -75,6 +75,11 @@ final class Pipeline {
     this.redaction = redaction;
   }
 
+  /** The longest text a check takes, in chars. */
+  int maxTextLength() {
+    return maxTextLength;
+  }
+
   List<Stage> stages(Direction direction) {
     return stages.get(direction);
   }

@@ -26,7 +26,9 @@ import java.time.Duration;
  *     the next window, 0 to {@code windowChars} (default 120)
  * @param maxDelay the longest a char waits for its window to close, positive (default 250 ms)
  * @param finalCheck whether the whole text is checked once more at the end, before the last window
- *     is released (default true); the last window is then released only if the whole text passes
+ *     is released (default true); the last window is then released only if the whole text passes.
+ *     A text longer than the filter's {@code maxTextLength} is checked by its windows and, at the
+ *     end, its last {@code maxTextLength} chars
  */
 public record StreamOptions(int windowChars, int contextChars, Duration maxDelay, boolean finalCheck) {
 

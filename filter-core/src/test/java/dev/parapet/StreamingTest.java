@@ -56,6 +56,10 @@ class StreamingTest {
   /** Records events and when they arrived. */
   static final class Events implements Consumer<StreamEvent> {
     final List<StreamEvent> events = new CopyOnWriteArrayList<>();
+
+    List<StreamEvent> events() {
+      return events;
+    }
     final CompletableFuture<StreamEvent> terminal = new CompletableFuture<>();
 
     @Override
@@ -87,6 +91,51 @@ class StreamingTest {
     stream.onCancel(producer::cancel);
     producer.start(stream::accept, stream::complete);
     return stream;
+  }
+
+  @Test
+  void backlogAtComplete_isReleasedWindowByWindow() throws Exception {
+    var checked = new CopyOnWriteArrayList<Integer>();
+    var counting =
+        new KeywordClassifier.Delegating(KeywordClassifier.single("toxicity", "toxicity", "awful", 0.95)) {
+          @Override
+          public List<Map<String, Double>> classify(List<String> texts) {
+            texts.forEach(t -> checked.add(t.length()));
+            return super.classify(texts);
+          }
+        };
+    var filter = SafetyFilter.builder().policy(POLICY).executor(executor).outputStage(counting).build();
+    var events = new Events();
+    var stream = filter.openStream(Context.defaults(), StreamOptions.defaults().withFinalCheck(false), events);
+    stream.closeGate(); // hold every check, as a busy executor would, while a fast producer sends it all
+    var text = BENIGN.repeat(200);
+    for (int i = 0; i < text.length(); i += 7) {
+      stream.accept(text.substring(i, Math.min(text.length(), i + 7)));
+    }
+    stream.complete();
+    stream.openGate();
+
+    assertThat(events.awaitEnd()).isInstanceOf(StreamEvent.Completed.class);
+    assertThat(events.released()).isEqualTo(text);
+    assertThat(events.events().stream().filter(e -> e instanceof StreamEvent.Released).count())
+        .isGreaterThan(text.length() / StreamOptions.defaults().windowChars());
+    assertThat(checked).allMatch(length -> length <= StreamOptions.defaults().windowChars() + StreamOptions.defaults().contextChars());
+  }
+
+  @Test
+  void streamLongerThanTheLongestCheck_isCheckedByWindowsAndCompletes() throws Exception {
+    var filter = filter().maxTextLength(2_000).build();
+    var events = new Events();
+    var stream = filter.openStream(Context.defaults(), events); // final whole-text check on
+    var text = BENIGN.repeat(100); // about 11,000 chars
+    for (int i = 0; i < text.length(); i += 50) {
+      stream.accept(text.substring(i, Math.min(text.length(), i + 50)));
+    }
+    stream.complete();
+
+    var end = events.awaitEnd();
+    assertThat(end).isInstanceOf(StreamEvent.Completed.class);
+    assertThat(events.released()).isEqualTo(text);
   }
 
   @Test
