@@ -162,7 +162,7 @@ final class Pipeline {
           state.reports.add(skipped(stage));
           continue;
         }
-        var run = runStage(stage, normalized.text());
+        var run = runStage(stage, budgeted(stage, normalized.text()));
         state.reports.add(run.report());
         merge(run, normalized, state);
       }
@@ -238,8 +238,9 @@ final class Pipeline {
       var stage = side.get(i);
       int index = i;
       deadlines[i] = stage.timeout() == null ? Long.MAX_VALUE : start + stage.timeout().toNanos();
+      var stageText = budgeted(stage, text);
       tasks[i] =
-          new FutureTask<>(() -> lookup(stage, text)) {
+          new FutureTask<>(() -> lookup(stage, stageText)) {
             @Override
             protected void done() {
               finished.add(index);
@@ -322,10 +323,26 @@ final class Pipeline {
     return new StageRun(stage, outcome, lookup);
   }
 
+  /** The part of a text within a stage's budget: its first maxChars chars, never half a pair. */
+  private static String budgeted(Stage stage, String text) {
+    if (text.length() <= stage.maxChars()) {
+      return text;
+    }
+    int end = stage.maxChars();
+    if (Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end);
+  }
+
   /** Adds one stage's scores, spans and reasons, or its failure, to the check's state. */
   private void merge(StageRun run, NormalizedText normalized, State state) {
     var stage = run.stage();
     boolean shadow = stage.shadow() || state.profile.shadow();
+    if (normalized.text().length() > stage.maxChars()) {
+      var decision = state.profile.decide(Reason.TEXT_UNCHECKED, 1.0).max(Decision.FLAG);
+      state.add(new Reason(Reason.TEXT_UNCHECKED, decision, 1.0, stage.id(), shadow));
+    }
     if (run.lookup() == null) {
       metrics.failure(stage.id(), run.outcome(), stage.failMode());
       var decision = stage.failMode() == FailMode.CLOSED ? Decision.BLOCK : Decision.FLAG;

@@ -101,6 +101,7 @@ public final class SafetyFilter {
             Reason.STAGE_ERROR,
             Reason.STAGE_TIMEOUT,
             Reason.TEXT_TOO_LONG,
+            Reason.TEXT_UNCHECKED,
             Reason.UNLOCATED_REDACTION,
             Normalization.INVISIBLE_TEXT));
     this.categories = Set.copyOf(known);

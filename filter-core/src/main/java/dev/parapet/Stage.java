@@ -38,6 +38,7 @@ public final class Stage {
   private final Duration timeout;
   private final boolean shadow;
   private final int cost;
+  private final int maxChars;
 
   private Stage(Builder builder) {
     this.classifier = builder.classifier;
@@ -48,6 +49,7 @@ public final class Stage {
     this.timeout = builder.timeout;
     this.shadow = builder.shadow;
     this.cost = builder.cost;
+    this.maxChars = builder.maxChars;
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("stage id must not be null or blank");
     }
@@ -91,6 +93,11 @@ public final class Stage {
   /** Returns the cost rank: lower runs first. */
   public int cost() {
     return cost;
+  }
+
+  /** Returns the most chars of a text this stage scores ({@link Integer#MAX_VALUE}: all). */
+  public int maxChars() {
+    return maxChars;
   }
 
   /** Returns the categories the stage scores. */
@@ -163,6 +170,7 @@ public final class Stage {
     private Duration timeout;
     private boolean shadow;
     private int cost;
+    private int maxChars = Integer.MAX_VALUE;
 
     private Builder(Classifier classifier, Detector detector, int cost) {
       this.classifier = classifier;
@@ -203,6 +211,20 @@ public final class Stage {
     /** Runs the stage in shadow mode: its decisions are recorded and measured, never enforced. */
     public Builder shadow(boolean shadow) {
       this.shadow = shadow;
+      return this;
+    }
+
+    /**
+     * Sets a per-text budget: the stage scores at most the first {@code maxChars} chars of a text (as
+     * normalised), so one long text costs a bounded time; a longer text gets the reason {@link
+     * Reason#TEXT_UNCHECKED}, at least a FLAG, never a silent pass. Default: no budget. Set one for
+     * model stages, whose cost grows with the text's windows.
+     */
+    public Builder maxChars(int maxChars) {
+      if (maxChars < 1) {
+        throw new IllegalArgumentException("maxChars must be >= 1, was " + maxChars);
+      }
+      this.maxChars = maxChars;
       return this;
     }
 

@@ -298,6 +298,32 @@ class SafetyFilterTest {
   }
 
   @Test
+  void check_textPastAStagesBudget_isScoredUpToItAndFlaggedUnchecked() {
+    var seen = new ArrayList<Integer>();
+    var budgeted =
+        new KeywordClassifier.Delegating(toxicity) {
+          @Override
+          public List<Map<String, Double>> classify(List<String> texts) {
+            texts.forEach(t -> seen.add(t.length()));
+            return super.classify(texts);
+          }
+        };
+    var filter = filter().stage(Stage.of(budgeted).maxChars(100).build()).build();
+    var filler = "fine words ".repeat(30); // 330 chars
+
+    var late = filter.check(filler + "awful", Direction.OUTPUT);
+    var early = filter.check("awful " + filler, Direction.OUTPUT);
+    var shortText = filter.check("a kind answer", Direction.OUTPUT);
+
+    assertThat(seen).containsExactly(100, 100, 13);
+    assertThat(late.decision()).isEqualTo(Decision.FLAG);
+    assertThat(late.reasons()).extracting(Reason::category).containsExactly(Reason.TEXT_UNCHECKED);
+    assertThat(early.decision()).isEqualTo(Decision.BLOCK);
+    assertThat(shortText.decision()).isEqualTo(Decision.ALLOW);
+    assertThatThrownBy(() -> Stage.of(toxicity).maxChars(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void check_stageWithinDeadline_succeeds() {
     var stage = Stage.of(toxicity).timeout(Duration.ofSeconds(30)).build();
     var filter = SafetyFilter.builder().policy(POLICY).stage(stage).build();
