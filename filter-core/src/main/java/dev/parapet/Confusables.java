@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * #39 skeleton as ICU4J computes it, where each char of the skeleton is an ASCII letter or a Latin
  * small capital (read as its letter, as is a small capital itself). The letter's case carries over (Cyrillic {@code І} is {@code
  * I}, not the skeleton's {@code l}). Digits, punctuation and symbols are never folded. The Basic
- * Multilingual Plane is tabulated on first use (about 0.1 s, once per JVM); other planes are looked
- * up and remembered. Thread-safe.
+ * Multilingual Plane is tabulated on first use (about 0.1 s, once per JVM); letters of other planes
+ * are looked up and the first few thousand remembered. Thread-safe.
  */
 final class Confusables {
 
@@ -18,6 +18,7 @@ final class Confusables {
   private static final String SMALL_CAPITAL = "LATIN LETTER SMALL CAPITAL ";
   private static final SpoofChecker CHECKER = new SpoofChecker.Builder().build();
   private static final String[] BMP = tabulate();
+  private static final int MAX_CACHED = 4_096;
   private static final ConcurrentHashMap<Integer, String> OTHER_PLANES = new ConcurrentHashMap<>();
 
   private Confusables() {}
@@ -27,8 +28,20 @@ final class Confusables {
     if (codePoint < 0x80) {
       return null;
     }
-    String latin = codePoint < BMP.length ? BMP[codePoint] : OTHER_PLANES.computeIfAbsent(codePoint, Confusables::compute);
-    return latin == null || latin.isEmpty() ? null : latin;
+    if (codePoint < BMP.length) {
+      return BMP[codePoint];
+    }
+    if (!Character.isLetter(codePoint)) {
+      return null;
+    }
+    var latin = OTHER_PLANES.get(codePoint);
+    if (latin == null) {
+      latin = compute(codePoint);
+      if (OTHER_PLANES.size() < MAX_CACHED) { // letters outside the BMP are few; never unbounded
+        OTHER_PLANES.put(codePoint, latin);
+      }
+    }
+    return latin.isEmpty() ? null : latin;
   }
 
   private static String[] tabulate() {
@@ -65,6 +78,9 @@ final class Confusables {
       return NONE;
     }
     var folded = latin.toString();
+    if (folded.equals("rn")) {
+      folded = "m"; // the prototype of m is "rn": one letter that looks like m reads as m
+    }
     if (Character.isUpperCase(codePoint)) { // the skeleton reads a capital I as l
       return folded.replace('l', 'I').toUpperCase(java.util.Locale.ROOT);
     }

@@ -46,17 +46,20 @@ public final class GuardedIterator implements Iterator<StreamEvent>, AutoCloseab
       while (!stream.isDone() && tokens.hasNext()) {
         stream.accept(tokens.next());
       }
+      if (!stream.isDone()) {
+        stream.complete();
+      }
     } catch (Throwable e) { // an Error or a sneaky checked exception too: the consumer must not hang
       if (!stream.isDone()) {
-        stream.fail(e);
+        try {
+          stream.fail(e);
+        } catch (RuntimeException alreadyEnded) { // complete() itself threw after ending the input
+          stream.fatal(e);
+        }
       }
       if (e instanceof VirtualMachineError fatal && !(e instanceof StackOverflowError)) {
         throw fatal;
       }
-      return;
-    }
-    if (!stream.isDone()) {
-      stream.complete();
     }
   }
 

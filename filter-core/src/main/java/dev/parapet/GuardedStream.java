@@ -272,10 +272,11 @@ public final class GuardedStream {
 
   /**
    * The final check's context: the text released so far, or, when the whole text would be longer than
-   * a check takes, its last part (from a word start), which the windows before have checked in full.
+   * the check can score ({@link Pipeline#finalCheckChars}), its last part (from a word start), which
+   * the windows before have checked in full.
    */
   private String finalContext(int lastWindow) {
-    int room = pipeline.maxTextLength() - lastWindow;
+    int room = Math.max(0, pipeline.finalCheckChars() - lastWindow);
     int from = Math.max(0, checked.length() - room);
     if (from > 0) {
       for (int i = from; i < checked.length() && i < from + 24; i++) {
@@ -423,7 +424,14 @@ public final class GuardedStream {
       return;
     }
     try {
-      executor.execute(() -> check(window));
+      executor.execute(
+          () -> {
+            try {
+              check(window);
+            } catch (RuntimeException e) { // a bug of ours must end the stream, not leave it checking
+              fatal(e);
+            }
+          });
     } catch (RejectedExecutionException e) {
       fatal(e);
     }
@@ -457,9 +465,9 @@ public final class GuardedStream {
       }
       strongest = strongest.max(verdict.decision());
       checked.append(window.text());
-      int keep = options.finalCheck() ? pipeline.maxTextLength() : options.contextChars() + 32;
+      long keep = options.finalCheck() ? pipeline.finalCheckChars() : options.contextChars() + 32;
       if (checked.length() > 2 * keep + 64) {
-        checked.delete(0, checked.length() - keep - 32); // the final context never needs more
+        checked.delete(0, (int) (checked.length() - keep - 32)); // the final context never needs more
       }
       if (!text.isEmpty()) {
         released = new StreamEvent.Released(text, releasedChars, now);

@@ -10,16 +10,18 @@ import java.util.List;
  * characters cannot smuggle text past the stages.
  *
  * <p>{@link #standard()}, the default, in this order: removes zero-width, bidirectional-control and
- * Unicode tag characters (and reports them as spans of category {@value #INVISIBLE_TEXT}), where a
- * run of tag characters is replaced by its hidden ASCII payload, so stages score the instruction
- * it carries; applies NFKC per character cluster (a base character and its combining marks), which
+ * Unicode tag characters (and reports them as spans of category {@value #INVISIBLE_TEXT}); the ASCII
+ * that a run of tag characters hides is added after the visible text, on a line of its own, so
+ * stages score the instruction it carries; applies NFKC per character cluster (a base character and its combining marks), which
  * folds full-width, mathematical and other compatibility forms; folds letters that Unicode's
  * confusables data (the UTS #39 skeleton, as ICU4J's {@code SpoofChecker} computes it) takes for
- * Latin ones, such as Cyrillic and Greek homoglyphs and Latin small capitals. A zero-width joiner or
- * non-joiner between two non-ASCII characters (emoji sequences, Indic and Persian scripts) is kept.
+ * Latin ones, such as Cyrillic and Greek homoglyphs and Latin small capitals. Stages see no joiner;
+ * a zero-width joiner or non-joiner between non-ASCII characters (emoji sequences, Indic and Persian
+ * scripts) is neither reported nor removed on release.
  * Each output char maps back to the original chars it came from (see {@link NormalizedText}), so
  * spans and redactions apply to what the user wrote. Linear in the text's length; the output is at
- * most 18 chars per input char (NFKC's largest expansion).
+ * most 54 chars per input char (NFKC's largest expansion, 18, times the 3 letters a look-alike
+ * folds to at most).
  *
  * <p>The standard normalisation also removes invisible characters from the text the filter releases
  * (unless the verdict blocks); {@link #keepingInvisibleText()} releases them as written. Thread-safe.
@@ -80,8 +82,9 @@ public final class Normalization {
 
   /**
    * Returns whether the code point at {@code index} is invisible in its place: as {@link
-   * #invisible(int)}, except a zero-width joiner or non-joiner with a non-ASCII character on both
-   * sides, which joins emoji or letters of scripts that need it.
+   * #invisible(int)}, except a zero-width joiner or non-joiner whose neighbours (those it has) are
+   * all visible and non-ASCII: it joins emoji or letters of scripts that need it. Stages never see
+   * joiners either way; this decides what is reported and removed on release.
    */
   static boolean invisibleAt(CharSequence text, int index) {
     int cp = Character.codePointAt(text, index);
@@ -92,12 +95,15 @@ public final class Normalization {
       return true;
     }
     int after = index + 1;
-    return index == 0
-        || after >= text.length()
-        || text.charAt(index - 1) < 0x80
-        || text.charAt(after) < 0x80
-        || invisible(Character.codePointBefore(text, index))
-        || invisible(Character.codePointAt(text, after));
+    boolean hasBefore = index > 0;
+    boolean hasAfter = after < text.length();
+    return (!hasBefore && !hasAfter)
+        || (hasBefore && joinsNothing(Character.codePointBefore(text, index)))
+        || (hasAfter && joinsNothing(Character.codePointAt(text, after)));
+  }
+
+  private static boolean joinsNothing(int neighbour) {
+    return neighbour < 0x80 || invisible(neighbour);
   }
 
   /**
@@ -124,28 +130,50 @@ public final class Normalization {
 
   /** Normalises a text. */
   public NormalizedText apply(String original) {
+    return apply(original, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Normalises a text, or returns {@code null} as soon as the normalised text would be longer than
+   * {@code maxLength}, so a limit bounds the work and the memory, not only the result.
+   */
+  NormalizedText apply(String original, int maxLength) {
     if (!enabled || isPlain(original)) {
-      return NormalizedText.identity(original);
+      return original.length() > maxLength ? null : NormalizedText.identity(original);
     }
-    var out = new Output(original.length());
+    var out = new Output(Math.min(original.length(), maxLength));
     var invisible = new ArrayList<Span>();
+    var payloads = new ArrayList<Payload>(); // tag runs, decoded after the visible text
+    var decoded = new StringBuilder();
     int n = original.length();
     int i = 0;
     while (i < n) {
+      if (out.length() > maxLength) {
+        return null;
+      }
       int cp = original.codePointAt(i);
-      if (invisibleAt(original, i)) {
-        int start = i;
-        var payload = new StringBuilder();
-        while (i < n && invisibleAt(original, i)) {
+      if (invisible(cp)) {
+        int runStart = i;
+        int reported = -1;
+        int payloadStart = decoded.length();
+        while (i < n && invisible(original.codePointAt(i))) {
           int hidden = original.codePointAt(i);
+          if (invisibleAt(original, i)) {
+            reported = reported < 0 ? i : reported;
+          } else if (reported >= 0) {
+            invisible.add(new Span(reported, i, INVISIBLE_TEXT, "invisible", 1.0));
+            reported = -1;
+          }
           if (hidden >= 0xE0020 && hidden <= 0xE007E) {
-            payload.append((char) (hidden - 0xE0000)); // a tag character spells its ASCII twin
+            decoded.append((char) (hidden - 0xE0000)); // a tag character spells its ASCII twin
           }
           i += Character.charCount(hidden);
         }
-        invisible.add(new Span(start, i, INVISIBLE_TEXT, "invisible", 1.0));
-        if (payload.length() > 0) {
-          out.append(" " + payload + " ", start, i);
+        if (reported >= 0) {
+          invisible.add(new Span(reported, i, INVISIBLE_TEXT, "invisible", 1.0));
+        }
+        if (decoded.length() > payloadStart) {
+          payloads.add(new Payload(runStart, i, decoded.substring(payloadStart)));
         }
         continue;
       }
@@ -168,14 +196,26 @@ public final class Normalization {
         }
       }
     }
-    return out.toText(original, invisible);
+    // Hidden instructions are scored as text of their own, after the visible text (inline, a tag
+    // inside a word would split the word the stages see), each mapped back to its run.
+    for (var payload : payloads) {
+      out.append("\n" + payload.text(), payload.start(), payload.end());
+    }
+    return out.length() > maxLength ? null : out.toText(original, invisible);
   }
+
+  /** The ASCII a run of tag characters hides, and the run's original range. */
+  private record Payload(int start, int end, String text) {}
 
   /** The normalised text being built, with each char's range of original chars. */
   private static final class Output {
     private final StringBuilder text;
     private int[] starts;
     private int[] ends;
+
+    int length() {
+      return text.length();
+    }
 
     Output(int capacity) {
       text = new StringBuilder(capacity);

@@ -75,9 +75,17 @@ final class Pipeline {
     this.redaction = redaction;
   }
 
-  /** The longest text a check takes, in chars. */
-  int maxTextLength() {
-    return maxTextLength;
+  /**
+   * The most chars of released text a stream's final whole-text check takes in front of its last
+   * window, so that what it checks fits every output stage's budget and, after normalisation (NFKC
+   * expands a char to at most 18), the longest text a check takes.
+   */
+  int finalCheckChars() {
+    int budget = maxTextLength / 18;
+    for (var stage : stages.get(Direction.OUTPUT)) {
+      budget = Math.min(budget, stage.maxChars());
+    }
+    return budget;
   }
 
   List<Stage> stages(Direction direction) {
@@ -134,8 +142,8 @@ final class Pipeline {
           List.of(reason), List.of(), refusalText());
     }
     var state = new State(profile);
-    var normalized = normalization.apply(text);
-    if (normalized.text().length() > maxTextLength) {
+    var normalized = normalization.apply(text, maxTextLength);
+    if (normalized == null) {
       // The limit bounds the stages' work: it applies to the text they would see (NFKC expands).
       var reason = new Reason(Reason.TEXT_TOO_LONG, Decision.BLOCK, 1.0, null, false);
       return new Verdict(
@@ -359,7 +367,7 @@ final class Pipeline {
       }
     }
     for (var span : result.spans()) {
-      state.spans.add(normalized.unchanged() ? span : normalized.toOriginal(span));
+      state.spans.add(normalized.starts() == null ? span : normalized.toOriginal(span));
     }
   }
 

@@ -151,6 +151,7 @@ public final class Redaction {
     sorted.sort(Comparator.comparingInt(Span::start).thenComparing(Comparator.comparingInt(Span::end).reversed()));
     var local = vault != null ? vault : new Vault();
     local.reserveTyped(text);
+    local.reserveTyped(Normalization.removeInvisible(text, 0)); // as released: "[EMAIL\u200B_1]" too
     var out = new StringBuilder(text.length());
     int cursor = 0;
     int i = 0;

@@ -83,7 +83,7 @@ public final class SafetyFilter {
   private SafetyFilter(Builder builder, Policy initial, List<Stage> stages) {
     this.policy = new AtomicReference<>(initial);
     this.policyFile = builder.policyFile;
-    this.executor = builder.executor != null ? builder.executor : DefaultExecutor.INSTANCE;
+    this.executor = builder.executor != null ? builder.executor : DefaultExecutor.CALLS;
     this.feedbackSink = builder.feedbackSink;
     this.refusal = builder.refusal;
     this.anonymizeInputs = builder.anonymizeInputs;
@@ -114,7 +114,7 @@ public final class SafetyFilter {
             policy,
             cache,
             metrics,
-            executor,
+            builder.executor != null ? builder.executor : DefaultExecutor.STAGES,
             builder.auditSink,
             refusal,
             builder.maxTextLength,
@@ -609,11 +609,13 @@ public final class SafetyFilter {
 
     /**
      * Sets the executor for async calls, streams, parallel profiles and stages with a deadline.
-     * Default: one pool shared by every filter in the JVM, of at most {@value #DEFAULT_THREADS} daemon
-     * threads named {@code parapet-N} (idle ones end after 60 seconds) and a queue of {@value
-     * #DEFAULT_QUEUE} tasks. When both are full it rejects work: a stage with a deadline then counts as
-     * failed (its fail mode applies), a parallel stage runs on the calling thread, and an async call
-     * throws {@link java.util.concurrent.RejectedExecutionException}.
+     * Default: two pools shared by every filter in the JVM, one for calls ({@code parapet-N}) and one
+     * for the stage tasks calls wait on ({@code parapet-stage-N}), each of at most {@value
+     * #DEFAULT_THREADS} daemon threads (idle ones end after 60 seconds) and a queue of {@value
+     * #DEFAULT_QUEUE} tasks. A full pool rejects work: a stage with a deadline then counts as failed
+     * (its fail mode applies), a parallel stage runs on the calling thread, and an async call throws
+     * {@link java.util.concurrent.RejectedExecutionException}. An executor set here runs both calls and
+     * their stage tasks: if it is bounded, leave room for the stage tasks of every call it runs.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");
@@ -728,11 +730,25 @@ public final class SafetyFilter {
     }
   }
 
-  /** The shared default executor: a bounded pool of daemon threads, created on demand. */
+  /**
+   * The shared default executors, bounded pools of daemon threads created on demand: one for calls
+   * (async checks and guards, streams, speculative model calls) and one for the stage tasks those
+   * calls wait on, so a call never waits for a task queued behind other waiting calls.
+   */
   static final class DefaultExecutor {
-    static final ThreadPoolExecutor INSTANCE = create();
+    static final ThreadPoolExecutor CALLS = create("parapet-");
+    static final ThreadPoolExecutor STAGES = create("parapet-stage-");
 
-    private static ThreadPoolExecutor create() {
+    private DefaultExecutor() {}
+
+    private static ThreadPoolExecutor create(String prefix) {
+      var count = new java.util.concurrent.atomic.AtomicInteger();
+      ThreadFactory threads =
+          task -> {
+            var thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+          };
       var pool =
           new ThreadPoolExecutor(
               Builder.DEFAULT_THREADS,
@@ -740,19 +756,10 @@ public final class SafetyFilter {
               60,
               TimeUnit.SECONDS,
               new LinkedBlockingQueue<>(Builder.DEFAULT_QUEUE),
-              new ThreadFactory() {
-                private final java.util.concurrent.atomic.AtomicInteger count =
-                    new java.util.concurrent.atomic.AtomicInteger();
-
-                @Override
-                public Thread newThread(Runnable task) {
-                  var thread = new Thread(task, "parapet-" + count.incrementAndGet());
-                  thread.setDaemon(true);
-                  return thread;
-                }
-              });
+              threads);
       pool.allowCoreThreadTimeOut(true);
       return pool;
     }
   }
+
 }

@@ -27,8 +27,9 @@ import java.time.Duration;
  * @param maxDelay the longest a char waits for its window to close, positive (default 250 ms)
  * @param finalCheck whether the whole text is checked once more at the end, before the last window
  *     is released (default true); the last window is then released only if the whole text passes.
- *     A text longer than the filter's {@code maxTextLength} is checked by its windows and, at the
- *     end, its last {@code maxTextLength} chars
+ *     A longer text than that check can score (every output stage's {@code maxChars}, and a
+ *     normalised text within {@code maxTextLength}) is checked by its windows and, at the end, its
+ *     last part that fits
  */
 public record StreamOptions(int windowChars, int contextChars, Duration maxDelay, boolean finalCheck) {
 

@@ -103,6 +103,20 @@ class RedactionTest {
   }
 
   @Test
+  void guard_anonymizeInputs_placeholderTypedWithAnInvisibleChar_isNeverReplacedByAValue() {
+    var filter =
+        SafetyFilter.builder()
+            .policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build()))
+            .stage(Stage.of(PatternDetector.emails()).build())
+            .anonymizeInputs(true)
+            .build();
+
+    var answer = filter.guard("Keep [EMAIL\u200B_1] and mail bob@example.com", prompt -> prompt);
+
+    assertThat(answer).isEqualTo("Keep [EMAIL_1] and mail bob@example.com");
+  }
+
+  @Test
   void vault_restoresEachPlaceholderByExactToken_whateverBracketsSurroundIt() {
     var vault = new Redaction.Vault();
     Redaction.placeholders().apply("to bob@x.io", List.of(span(3, 11)), vault);

@@ -187,13 +187,17 @@ class SafetyFilterTest {
         Stage.of(Stages.throwingAny("deep", "toxicity", new StackOverflowError()))
             .failMode(FailMode.OPEN)
             .build();
-    var filter = filter().stage(stage).build();
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    var filter = filter().stage(stage).meterRegistry(registry).build();
 
     var verdict = filter.check("hello", Direction.OUTPUT);
 
     assertThat(verdict.decision()).isEqualTo(Decision.FLAG);
     assertThat(verdict.text()).isEqualTo("hello");
     assertThat(verdict.stages().get(0).outcome()).isEqualTo(StageReport.Outcome.ERROR);
+    assertThat(registry.get("parapet.stage.failures").tag("stage", "deep").tag("cause", "error")
+            .tag("mode", "open").counter().count())
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -289,12 +293,33 @@ class SafetyFilterTest {
   }
 
   @Test
-  void defaultExecutor_isBoundedInThreadsAndQueue() {
-    var pool = SafetyFilter.DefaultExecutor.INSTANCE;
+  void defaultExecutors_areBoundedInThreadsAndQueue() {
+    for (var pool : List.of(SafetyFilter.DefaultExecutor.CALLS, SafetyFilter.DefaultExecutor.STAGES)) {
+      assertThat(pool.getMaximumPoolSize()).isEqualTo(SafetyFilter.Builder.DEFAULT_THREADS);
+      assertThat(pool.getQueue().remainingCapacity() + pool.getQueue().size())
+          .isEqualTo(SafetyFilter.Builder.DEFAULT_QUEUE);
+    }
+  }
 
-    assertThat(pool.getMaximumPoolSize()).isEqualTo(SafetyFilter.Builder.DEFAULT_THREADS);
-    assertThat(pool.getQueue().remainingCapacity() + pool.getQueue().size())
-        .isEqualTo(SafetyFilter.Builder.DEFAULT_QUEUE);
+  @Test
+  void manyAsyncChecksOnAParallelProfile_allComplete_onTheDefaultExecutors() {
+    var parallel = Profile.builder("parallel").parallel(true).flag("toxicity", 0.5).build();
+    var filter =
+        SafetyFilter.builder()
+            .policy(Policy.of(parallel))
+            .outputStage(toxicity)
+            .outputStage(KeywordClassifier.single("other", "toxicity", "awful", 0.95))
+            .build();
+    var checks = new ArrayList<java.util.concurrent.CompletableFuture<Verdict>>();
+    for (int i = 0; i < 200; i++) {
+      checks.add(filter.checkAsync("rude text " + i, Direction.OUTPUT, Context.defaults()).toCompletableFuture());
+    }
+
+    // Every call waits on its stage tasks; with calls and stage tasks in one bounded pool, 32
+    // waiting calls would hold every thread while their tasks sat in the queue.
+    var all = java.util.concurrent.CompletableFuture.allOf(checks.toArray(new java.util.concurrent.CompletableFuture<?>[0]));
+    assertThat(all).succeedsWithin(java.time.Duration.ofSeconds(60));
+    assertThat(checks).allSatisfy(c -> assertThat(c.join().decision()).isEqualTo(Decision.FLAG));
   }
 
   @Test

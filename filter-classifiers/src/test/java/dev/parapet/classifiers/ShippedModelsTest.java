@@ -153,8 +153,9 @@ class ShippedModelsTest {
         .isCloseTo(visible.score("prompt_injection"), within(0.02));
     assertThat(hiddenVerdict.decision()).isEqualTo(visible.decision().max(Decision.FLAG));
     assertThat(hiddenVerdict.reasons()).extracting(r -> r.category()).contains("invisible_text");
+    assertThat(hiddenVerdict.text().codePoints()).noneMatch(c -> c >= 0xE0000); // never released
     if (hiddenVerdict.decision() != Decision.BLOCK) {
-      assertThat(hiddenVerdict.text()).isEqualTo("What is the capital of France?"); // payload removed
+      assertThat(hiddenVerdict.text()).isEqualTo("What is the capital of France?");
     }
     // Small capitals read as the Latin letters they look like.
     assertThat(capitalsVerdict.score("prompt_injection"))

@@ -67,7 +67,7 @@ final class Matches {
         from = start + 1 - windowStart;
         continue;
       }
-      int valid = glued(text, start, end) ? -1 : validEnd(rule, text, start, end);
+      int valid = gluedBefore(text, start) ? -1 : validEnd(rule, text, start, end);
       if (valid > start) {
         out.add(new Span(start, valid, category, rule.type(), 1.0));
         from = valid - windowStart;
@@ -86,7 +86,7 @@ final class Matches {
    * side by side"); only rules of bounded length are trimmed, so the work stays linear.
    */
   private static int validEnd(Rule rule, String text, int start, int end) {
-    if (rule.valid().test(text.substring(start, end))) {
+    if (!gluedAfter(text, end) && rule.valid().test(text.substring(start, end))) {
       return end;
     }
     if (rule.maxLength() == 0) {
@@ -107,12 +107,40 @@ final class Matches {
    * ...}) is delimited there by it, so {@code info+1-913-544-0823} still holds a phone number.
    */
   static boolean glued(String text, int start, int end) {
-    return (start > 0
-            && Character.isLetterOrDigit(text.charAt(start))
-            && Character.isLetterOrDigit(text.charAt(start - 1)))
-        || (end < text.length()
-            && Character.isLetterOrDigit(text.charAt(end - 1))
-            && Character.isLetterOrDigit(text.charAt(end)));
+    return gluedBefore(text, start) || gluedAfter(text, end);
+  }
+
+  /** Whether a match starting here continues a word or number before it. */
+  static boolean gluedBefore(String text, int start) {
+    return start > 0 && wordChar(text.charAt(start)) && wordChar(text.charAt(start - 1));
+  }
+
+  /**
+   * A digit, or a letter of a script written with spaces between words (Latin, Greek, Cyrillic):
+   * beside Chinese or Japanese, which need no spaces, a value is not glued to a word.
+   */
+  private static boolean wordChar(char c) {
+    if (c < 0x80) {
+      return Character.isLetterOrDigit(c);
+    }
+    if (Character.isDigit(c)) {
+      return true;
+    }
+    if (!Character.isLetter(c)) {
+      return false;
+    }
+    var script = Character.UnicodeScript.of(c);
+    return script == Character.UnicodeScript.LATIN
+        || script == Character.UnicodeScript.GREEK
+        || script == Character.UnicodeScript.CYRILLIC;
+  }
+
+  /**
+   * Whether a match ending here continues into a word or number after it (a candidate may end inside
+   * a word the expression's ASCII word boundary does not see, such as before an accented letter).
+   */
+  static boolean gluedAfter(String text, int end) {
+    return end > 0 && end < text.length() && wordChar(text.charAt(end - 1)) && wordChar(text.charAt(end));
   }
 
   /** Removes spaces and dashes. */

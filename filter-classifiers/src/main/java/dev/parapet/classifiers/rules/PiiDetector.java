@@ -120,9 +120,7 @@ public final class PiiDetector implements Detector {
       Matches.find(rule, text, CATEGORY, found);
       for (var candidate : found) {
         var span = rule == PHONE_CANDIDATES ? trimPhone(text, candidate, held) : candidate;
-        if (span != null
-            && !held.overlaps(span)
-            && !(span.type().equals("ipv4") && versionNumber(text, span))) {
+        if (span != null && !held.overlaps(span) && !notAnAddress(text, span)) {
           held.add(span);
         }
       }
@@ -195,8 +193,12 @@ public final class PiiDetector implements Detector {
         Type.EMAIL,
         new Matches.Rule(
             "email",
-            "[\\p{L}\\p{M}\\p{N}._%+\\-]+@[\\p{L}\\p{N}](?:[\\p{L}\\p{M}\\p{N}\\-]*[\\p{L}\\p{M}\\p{N}])?"
-                + "(?:\\.[\\p{L}\\p{M}\\p{N}\\-]+)*\\.\\p{L}{2,24}",
+            // Local parts and domains in Latin, Greek or Cyrillic letters (not every letter: text in
+            // scripts written without spaces would run into the address).
+            "[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{M}\\p{N}._%+\\-]+@[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{N}]"
+                + "(?:[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{M}\\p{N}\\-]*[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{M}\\p{N}])?"
+                + "(?:\\.[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{M}\\p{N}\\-]+)*"
+                + "\\.(?:\\p{Latin}{2,24}|\\p{Cyrillic}{2,24}|xn--[A-Za-z0-9\\-]{1,59})",
             s -> true,
             0,
             Windows.emails()));
@@ -250,6 +252,38 @@ public final class PiiDetector implements Detector {
         if (found.start() == 0 && found.end() == match.length()) {
           return true;
         }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether an address-shaped span is something else: a dotted quad inside a longer dotted run (an OID
+   * or section number) or after a word such as "version"; colon groups inside a longer run; an e-mail
+   * whose "top-level domain" is camel case (code: {@code this@MainActivity.runOnUiThread}).
+   */
+  private static boolean notAnAddress(String text, Span span) {
+    return switch (span.type()) {
+      case "ipv4" -> continues(text, span, '.') || versionNumber(text, span);
+      case "ipv6" -> continues(text, span, ':');
+      case "email" -> camelCaseTail(text, span);
+      default -> false;
+    };
+  }
+
+  /** Whether the separated run goes on before or after the span ({@code 1.3.6.1.4.1}). */
+  private static boolean continues(String text, Span span, char separator) {
+    int s = span.start();
+    int e = span.end();
+    return (e + 1 < text.length() && text.charAt(e) == separator && Character.isLetterOrDigit(text.charAt(e + 1)))
+        || (s >= 2 && text.charAt(s - 1) == separator && Character.isLetterOrDigit(text.charAt(s - 2)));
+  }
+
+  private static boolean camelCaseTail(String text, Span span) {
+    int dot = text.lastIndexOf('.', span.end() - 1);
+    for (int i = dot + 2; i < span.end(); i++) {
+      if (Character.isUpperCase(text.charAt(i)) && Character.isLowerCase(text.charAt(i - 1))) {
+        return true;
       }
     }
     return false;

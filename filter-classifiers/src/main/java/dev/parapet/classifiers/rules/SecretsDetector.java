@@ -28,7 +28,7 @@ public final class SecretsDetector implements Detector {
           known(
               PRIVATE_KEY,
               "-----BEGIN [A-Z ]{0,40}PRIVATE KEY(?: BLOCK)?-----",
-              Windows.literals(60, 20, "PRIVATE KEY")),
+              Windows.literals(60, 40, "PRIVATE KEY")),
           known(
               "aws_access_key",
               "(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}",
@@ -117,6 +117,7 @@ public final class SecretsDetector implements Detector {
             && !UUID.matcher(value).find()
             && mixed(value)
             && !path(value)
+            && !publicOrTestKey(value)
             && !encodedProse(value)
             && entropy(value) >= minEntropy) {
           spans.add(token);
@@ -186,6 +187,12 @@ public final class SecretsDetector implements Detector {
   private static boolean tokenChar(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
         || c == '+' || c == '/' || c == '_' || c == '-';
+  }
+
+  /** Stripe's publishable keys are public by design, and its test-mode keys move no money. */
+  private static boolean publicOrTestKey(String value) {
+    return value.startsWith("pk_live_") || value.startsWith("pk_test_") || value.startsWith("sk_test_")
+        || value.startsWith("rk_test_");
   }
 
   /** A path segment: words in lower or camel case ({@code site-packages}, {@code AppData}), or a number. */

@@ -188,6 +188,8 @@ class PiiDetectorTest {
         "contact info+1-913-544-0823 now|+1-913-544-0823|phone",
         "write to josé.garcía@example.es please|josé.garcía@example.es|email",
         "pay to de89 3704 0044 0532 0130 00 now|de89 3704 0044 0532 0130 00|iban",
+        "versa su CH9300762011623852957 entro venerdì.|CH9300762011623852957|iban",
+        "请把发票寄到zhang.wei@example.cn谢谢|zhang.wei@example.cn|email",
       })
   void realValuesInOtherFormats_areFound(String text, String value, String type) {
     assertThat(pii.detect(text))

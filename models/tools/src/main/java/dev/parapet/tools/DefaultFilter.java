@@ -14,9 +14,15 @@ import java.nio.file.Path;
  * The filter the command-line tools use: the PII and secrets detectors and the shipped {@code guard}
  * model (every category, one encoder pass) on both sides, under the shipped recommended policy (with
  * {@code pii} and {@code secrets} redacted and {@code invisible_text} flagged in every profile) or a
- * policy file. Owns the classifier.
+ * policy file. The model scores at most {@value #MODEL_BUDGET_CHARS} chars of a text. Owns the classifier.
  */
 final class DefaultFilter implements AutoCloseable {
+
+  /**
+   * The model's per-text budget: the first 32,000 chars (about 85 windows of the shipped graph, well
+   * under a second on one core); the rest of a longer text is flagged {@code text_unchecked}.
+   */
+  static final int MODEL_BUDGET_CHARS = 32_000;
 
   private final OnnxTextClassifier classifier;
   private final SafetyFilter filter;
@@ -35,7 +41,7 @@ final class DefaultFilter implements AutoCloseable {
           SafetyFilter.builder()
               .stage(Stage.of(PiiDetector.create()).build())
               .stage(Stage.of(SecretsDetector.create()).build())
-              .stage(Stage.of(classifier).build());
+              .stage(Stage.of(classifier).maxChars(MODEL_BUDGET_CHARS).build());
       if (policyFile != null) {
         builder.policyFile(policyFile);
       } else {

@@ -152,7 +152,8 @@ class MainTest {
 
     var node = json();
     assertThat(node.get("decision").asText()).isEqualTo("REDACT");
-    assertThat(node.get("text").asText()).isEqualTo("Mail [EMAIL_1], key [AWS_ACCESS_KEY_1],\u200B thanks");
+    // the zero-width space is reported (below) and removed on release
+    assertThat(node.get("text").asText()).isEqualTo("Mail [EMAIL_1], key [AWS_ACCESS_KEY_1], thanks");
     var types = new ArrayList<String>();
     node.get("spans").forEach(s -> types.add(s.get("category").asText() + "/" + s.get("type").asText()));
     assertThat(types).containsExactly("pii/email", "secrets/aws_access_key", "invisible_text/invisible");
