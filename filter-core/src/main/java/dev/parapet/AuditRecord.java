@@ -5,10 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 
 /**
- * What an {@link dev.parapet.spi.AuditSink} receives for each check: the verdict and the call's ids.
+ * What an {@link dev.parapet.spi.AuditSink} receives for each check: the verdict and the call's
+ * ids.
  *
- * <p>The verdict's {@link Verdict#text()} is the released text; sinks that must not store text should
- * write the scores, spans and reasons only (as {@link JsonLinesAuditSink} does).
+ * <p>The verdict's {@link Verdict#text()} is the released text; sinks that must not store text
+ * should write the scores, spans and reasons only (as {@link JsonLinesAuditSink} does).
  *
  * @param time when the check finished
  * @param context the call's context

@@ -7,10 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Latin letters a non-ASCII letter is confusable with, from Unicode's confusables data: the UTS
  * #39 skeleton as ICU4J computes it, where each char of the skeleton is an ASCII letter or a Latin
- * small capital (read as its letter, as is a small capital itself). The letter's case carries over (Cyrillic {@code І} is {@code
- * I}, not the skeleton's {@code l}). Digits, punctuation and symbols are never folded. The Basic
- * Multilingual Plane is tabulated on first use (about 0.1 s, once per JVM); letters of other planes
- * are looked up and the first few thousand remembered. Thread-safe.
+ * small capital (read as its letter, as is a small capital itself). The letter's case carries over
+ * (Cyrillic {@code І} is {@code I}, not the skeleton's {@code l}). Digits, punctuation and symbols
+ * are never folded. The Basic Multilingual Plane is tabulated on first use (about 0.1 s, once per
+ * JVM); letters of other planes are looked up and the first few thousand remembered. Thread-safe.
  */
 final class Confusables {
 
@@ -23,7 +23,10 @@ final class Confusables {
 
   private Confusables() {}
 
-  /** Returns the ASCII letters a code point reads as, or {@code null} if it is not a confusable letter. */
+  /**
+   * Returns the ASCII letters a code point reads as, or {@code null} if it is not a confusable
+   * letter.
+   */
   static String latin(int codePoint) {
     if (codePoint < 0x80) {
       return null;
@@ -61,7 +64,8 @@ final class Confusables {
     if (capital != 0) {
       return String.valueOf(capital);
     }
-    var skeleton = CHECKER.getSkeleton(SpoofChecker.ANY_CASE, new String(Character.toChars(codePoint)));
+    var skeleton =
+        CHECKER.getSkeleton(SpoofChecker.ANY_CASE, new String(Character.toChars(codePoint)));
     var latin = new StringBuilder(2);
     for (int i = 0; i < skeleton.length(); ) {
       int c = skeleton.codePointAt(i);
@@ -90,7 +94,9 @@ final class Confusables {
   /** The letter a Latin small capital stands for ({@code ᴇ} is {@code e}), or 0. */
   private static char smallCapital(int codePoint) {
     var name = UCharacter.getName(codePoint);
-    if (name != null && name.length() == SMALL_CAPITAL.length() + 1 && name.startsWith(SMALL_CAPITAL)) {
+    if (name != null
+        && name.length() == SMALL_CAPITAL.length() + 1
+        && name.startsWith(SMALL_CAPITAL)) {
       return Character.toLowerCase(name.charAt(SMALL_CAPITAL.length()));
     }
     return 0;

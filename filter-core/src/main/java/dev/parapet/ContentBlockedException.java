@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Thrown by {@link SafetyFilter#guard} (or completing its async form) when a text is blocked.
  *
- * <p>A block is an expected outcome, so this exception carries no stack trace. The message names the
- * direction and the categories, never the text.
+ * <p>A block is an expected outcome, so this exception carries no stack trace. The message names
+ * the direction and the categories, never the text.
  */
 public final class ContentBlockedException extends ParapetException {
   private static final long serialVersionUID = 1L;

@@ -15,7 +15,8 @@ import java.util.Map;
  * @param tenant the caller's tenant for audit, or {@code null}
  * @param attributes free attributes copied into audit records
  */
-public record Context(String profile, String requestId, String tenant, Map<String, String> attributes) {
+public record Context(
+    String profile, String requestId, String tenant, Map<String, String> attributes) {
 
   private static final Context DEFAULT = new Context(null, null, null, Map.of());
 

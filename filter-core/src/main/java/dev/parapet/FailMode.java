@@ -1,7 +1,8 @@
 package dev.parapet;
 
 /**
- * What a stage's failure (an exception, an invalid result, or a missed deadline) does to the verdict.
+ * What a stage's failure (an exception, an invalid result, or a missed deadline) does to the
+ * verdict.
  *
  * <p>Neither mode allows silently: a failure always appears in the verdict's reasons and in the
  * {@code parapet.stage.failures} counter.

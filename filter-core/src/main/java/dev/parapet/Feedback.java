@@ -9,10 +9,11 @@ import static java.util.Objects.requireNonNull;
  * @param category the category concerned
  * @param direction the side of the call
  * @param requestId the request id of the check, from its {@link Context}, or {@code null}
- * @param text the text concerned, or {@code null}; it goes to the feedback sink only, never to metrics
- *     or logs
+ * @param text the text concerned, or {@code null}; it goes to the feedback sink only, never to
+ *     metrics or logs
  */
-public record Feedback(Kind kind, String category, Direction direction, String requestId, String text) {
+public record Feedback(
+    Kind kind, String category, Direction direction, String requestId, String text) {
 
   /** The kind of error reported. */
   public enum Kind {

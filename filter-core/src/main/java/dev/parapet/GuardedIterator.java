@@ -49,7 +49,8 @@ public final class GuardedIterator implements Iterator<StreamEvent>, AutoCloseab
       if (!stream.isDone()) {
         stream.complete();
       }
-    } catch (Throwable e) { // an Error or a sneaky checked exception too: the consumer must not hang
+    } catch (
+        Throwable e) { // an Error or a sneaky checked exception too: the consumer must not hang
       if (!stream.isDone()) {
         try {
           stream.fail(e);

@@ -13,25 +13,25 @@ import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
 /**
- * Guards one streamed completion: the producer pushes chunks in, the consumer receives only text whose
- * window has passed the output stages, as {@link StreamEvent}s.
+ * Guards one streamed completion: the producer pushes chunks in, the consumer receives only text
+ * whose window has passed the output stages, as {@link StreamEvent}s.
  *
  * <p>Windows and the hold-back bound are set by {@link StreamOptions}. Windows are checked one at a
- * time, in order, on the filter's executor; events reach the consumer on that executor's threads, one
- * at a time and in order: {@link StreamEvent.Released} events, then one terminal event.
+ * time, in order, on the filter's executor; events reach the consumer on that executor's threads,
+ * one at a time and in order: {@link StreamEvent.Released} events, then one terminal event.
  *
  * <ul>
- *   <li>BLOCK: upstream is cancelled (the {@link #onCancel} hook runs), nothing of the blocked window
- *       is released, and {@link StreamEvent.Blocked} carries the verdict and the refusal.
+ *   <li>BLOCK: upstream is cancelled (the {@link #onCancel} hook runs), nothing of the blocked
+ *       window is released, and {@link StreamEvent.Blocked} carries the verdict and the refusal.
  *   <li>REDACT: the window is released masked; text released earlier is never changed.
  *   <li>A stage error under {@link FailMode#CLOSED} blocks like any BLOCK: a stream that cannot be
  *       checked is stopped, never passed through.
- *   <li>{@link #fail(Throwable)} from the producer: the text received so far is checked and released
- *       as usual, then {@link StreamEvent.Failed} ends the stream.
+ *   <li>{@link #fail(Throwable)} from the producer: the text received so far is checked and
+ *       released as usual, then {@link StreamEvent.Failed} ends the stream.
  * </ul>
  *
- * <p>Thread-safe: the producer's calls never block on a check and may come from any thread, one at a
- * time. After {@link #cancel()} returns, no event starts being delivered. A consumer that throws
+ * <p>Thread-safe: the producer's calls never block on a check and may come from any thread, one at
+ * a time. After {@link #cancel()} returns, no event starts being delivered. A consumer that throws
  * cancels the stream. Chunks pushed after the stream ended (blocked, cancelled) are dropped.
  *
  * <pre>{@code
@@ -119,7 +119,10 @@ public final class GuardedStream {
     submit(start);
   }
 
-  /** Ends the completion normally: what is held is checked (with the whole text, if set) and released. */
+  /**
+   * Ends the completion normally: what is held is checked (with the whole text, if set) and
+   * released.
+   */
   public void complete() {
     end(null);
   }
@@ -133,8 +136,8 @@ public final class GuardedStream {
   }
 
   /**
-   * Cancels the stream from the consumer's side: held text is dropped, the {@link #onCancel} hook runs,
-   * and no further event starts being delivered. Idempotent.
+   * Cancels the stream from the consumer's side: held text is dropped, the {@link #onCancel} hook
+   * runs, and no further event starts being delivered. Idempotent.
    */
   public void cancel() {
     Runnable hook;
@@ -150,9 +153,9 @@ public final class GuardedStream {
   }
 
   /**
-   * Sets what cancels the upstream producer (for example the model call's cancel). It runs at most once,
-   * on BLOCK, on {@link #cancel()}, or when the text cannot be checked; at once if that already
-   * happened.
+   * Sets what cancels the upstream producer (for example the model call's cancel). It runs at most
+   * once, on BLOCK, on {@link #cancel()}, or when the text cannot be checked; at once if that
+   * already happened.
    */
   public void onCancel(Runnable hook) {
     requireNonNull(hook, "hook");
@@ -168,14 +171,19 @@ public final class GuardedStream {
     }
   }
 
-  /** Returns whether the stream has ended: terminal event delivered or being delivered, or cancelled. */
+  /**
+   * Returns whether the stream has ended: terminal event delivered or being delivered, or
+   * cancelled.
+   */
   public boolean isDone() {
     synchronized (lock) {
       return ended;
     }
   }
 
-  /** Holds every check until {@link #openGate()}; used while a speculative call's prompt is checked. */
+  /**
+   * Holds every check until {@link #openGate()}; used while a speculative call's prompt is checked.
+   */
   void closeGate() {
     synchronized (lock) {
       gateOpen = false;
@@ -243,7 +251,8 @@ public final class GuardedStream {
       long first = arrivals.isEmpty() ? now : arrivals.peekFirst()[1];
       var text = pending.toString();
       consume(text.length());
-      return new Window(options.finalCheck() ? finalContext(text.length()) : tail(), text, true, first);
+      return new Window(
+          options.finalCheck() ? finalContext(text.length()) : tail(), text, true, first);
     }
     if (pending.length() == 0) {
       return null;
@@ -271,9 +280,9 @@ public final class GuardedStream {
   }
 
   /**
-   * The final check's context: the text released so far, or, when the whole text would be longer than
-   * the check can score ({@link Pipeline#finalCheckChars}), its last part (from a word start), which
-   * the windows before have checked in full.
+   * The final check's context: the text released so far, or, when the whole text would be longer
+   * than the check can score ({@link Pipeline#finalCheckChars}), its last part (from a word start),
+   * which the windows before have checked in full.
    */
   private String finalContext(int lastWindow) {
     int room = Math.max(0, pipeline.finalCheckChars() - lastWindow);
@@ -302,8 +311,8 @@ public final class GuardedStream {
 
   /**
    * The released text checked again in front of a window: the unfinished sentence the last window
-   * ended in (at most contextChars of it, from a word start), or nothing after a sentence end. Whole
-   * sentences are left out on purpose: in a pooled classifier they would dilute the new text.
+   * ended in (at most contextChars of it, from a word start), or nothing after a sentence end.
+   * Whole sentences are left out on purpose: in a pooled classifier they would dilute the new text.
    */
   private String tail() {
     int length = checked.length();
@@ -372,7 +381,13 @@ public final class GuardedStream {
   }
 
   private static boolean isClosing(char c) {
-    return c == '"' || c == '\'' || c == ')' || c == ']' || c == '\u201D' || c == '\u2019' || c == '*';
+    return c == '"'
+        || c == '\''
+        || c == ')'
+        || c == ']'
+        || c == '\u201D'
+        || c == '\u2019'
+        || c == '*';
   }
 
   /** Where to cut a full window: after its last space in the second half, else at the limit. */
@@ -428,7 +443,8 @@ public final class GuardedStream {
           () -> {
             try {
               check(window);
-            } catch (RuntimeException e) { // a bug of ours must end the stream, not leave it checking
+            } catch (
+                RuntimeException e) { // a bug of ours must end the stream, not leave it checking
               fatal(e);
             }
           });
@@ -443,7 +459,11 @@ public final class GuardedStream {
     try {
       verdict =
           pipeline.check(
-              window.context() + window.text(), Direction.OUTPUT, context, vault, window.context().length());
+              window.context() + window.text(),
+              Direction.OUTPUT,
+              context,
+              vault,
+              window.context().length());
     } catch (RuntimeException e) {
       fatal(e);
       return;
@@ -467,7 +487,8 @@ public final class GuardedStream {
       checked.append(window.text());
       long keep = options.finalCheck() ? pipeline.finalCheckChars() : options.contextChars() + 32;
       if (checked.length() > 2 * keep + 64) {
-        checked.delete(0, (int) (checked.length() - keep - 32)); // the final context never needs more
+        checked.delete(
+            0, (int) (checked.length() - keep - 32)); // the final context never needs more
       }
       if (!text.isEmpty()) {
         released = new StreamEvent.Released(text, releasedChars, now);
@@ -519,7 +540,9 @@ public final class GuardedStream {
     emit(terminal.apply(released));
   }
 
-  /** Under lock: marks the stream ended, drops held text, stops the timer; returns the cancel hook. */
+  /**
+   * Under lock: marks the stream ended, drops held text, stops the timer; returns the cancel hook.
+   */
   private Runnable endLocked() {
     ended = true;
     pending.setLength(0);
@@ -538,7 +561,9 @@ public final class GuardedStream {
     }
   }
 
-  /** Runs the upstream cancel hook; its failure must not keep the terminal event from the consumer. */
+  /**
+   * Runs the upstream cancel hook; its failure must not keep the terminal event from the consumer.
+   */
   private static void runHook(Runnable hook) {
     if (hook != null) {
       try {

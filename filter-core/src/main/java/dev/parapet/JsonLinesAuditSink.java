@@ -16,12 +16,12 @@ import java.util.Locale;
 import java.util.TreeMap;
 
 /**
- * Appends one JSON object per check to a file: time, ids, profile, direction, decisions, scores, span
- * offsets and reasons. It never writes the checked or released text.
+ * Appends one JSON object per check to a file: time, ids, profile, direction, decisions, scores,
+ * span offsets and reasons. It never writes the checked or released text.
  *
  * <p>Thread-safe: records are written whole, one line each, and flushed, so none is lost on a crash
- * after {@link #record} returns. Writes are synchronous; for high volume, wrap it in an asynchronous
- * sink. Close it when done; records after close throw {@link IllegalStateException}.
+ * after {@link #record} returns. Writes are synchronous; for high volume, wrap it in an
+ * asynchronous sink. Close it when done; records after close throw {@link IllegalStateException}.
  */
 public final class JsonLinesAuditSink implements AuditSink, AutoCloseable {
 

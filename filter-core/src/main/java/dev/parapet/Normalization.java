@@ -10,28 +10,31 @@ import java.util.List;
  * characters cannot smuggle text past the stages.
  *
  * <p>{@link #standard()}, the default, in this order: removes zero-width, bidirectional-control and
- * Unicode tag characters (and reports them as spans of category {@value #INVISIBLE_TEXT}); the ASCII
- * that a run of tag characters hides is added after the visible text, on a line of its own, so
- * stages score the instruction it carries; applies NFKC per character cluster (a base character and its combining marks), which
- * folds full-width, mathematical and other compatibility forms; folds letters that Unicode's
- * confusables data (the UTS #39 skeleton, as ICU4J's {@code SpoofChecker} computes it) takes for
- * Latin ones, such as Cyrillic and Greek homoglyphs and Latin small capitals. Stages see no joiner;
- * a zero-width joiner or non-joiner between non-ASCII characters (emoji sequences, Indic and Persian
- * scripts) is neither reported nor removed on release.
- * Each output char maps back to the original chars it came from (see {@link NormalizedText}), so
- * spans and redactions apply to what the user wrote. Linear in the text's length; the output is at
- * most 54 chars per input char (NFKC's largest expansion, 18, times the 3 letters a look-alike
- * folds to at most).
+ * Unicode tag characters (and reports them as spans of category {@value #INVISIBLE_TEXT}); the
+ * ASCII that a run of tag characters hides is added after the visible text, on a line of its own,
+ * so stages score the instruction it carries; applies NFKC per character cluster (a base character
+ * and its combining marks), which folds full-width, mathematical and other compatibility forms;
+ * folds letters that Unicode's confusables data (the UTS #39 skeleton, as ICU4J's {@code
+ * SpoofChecker} computes it) takes for Latin ones, such as Cyrillic and Greek homoglyphs and Latin
+ * small capitals. Stages see no joiner; a zero-width joiner or non-joiner between non-ASCII
+ * characters (emoji sequences, Indic and Persian scripts) is neither reported nor removed on
+ * release. Each output char maps back to the original chars it came from (see {@link
+ * NormalizedText}), so spans and redactions apply to what the user wrote. Linear in the text's
+ * length; the output is at most 54 chars per input char (NFKC's largest expansion, 18, times the 3
+ * letters a look-alike folds to at most).
  *
  * <p>The standard normalisation also removes invisible characters from the text the filter releases
- * (unless the verdict blocks); {@link #keepingInvisibleText()} releases them as written. Thread-safe.
+ * (unless the verdict blocks); {@link #keepingInvisibleText()} releases them as written.
+ * Thread-safe.
  */
 public final class Normalization {
 
   /** The category of removed invisible characters. */
   public static final String INVISIBLE_TEXT = "invisible_text";
 
-  /** The most combining marks normalised with their base character (UAX #15's stream-safe limit). */
+  /**
+   * The most combining marks normalised with their base character (UAX #15's stream-safe limit).
+   */
   private static final int MAX_MARKS = 30;
 
   private static final Normalization STANDARD = new Normalization(true, true);
@@ -177,11 +180,14 @@ public final class Normalization {
         }
         continue;
       }
-      // A cluster: one code point and the combining marks after it, at most MAX_MARKS of them (as in
+      // A cluster: one code point and the combining marks after it, at most MAX_MARKS of them (as
+      // in
       // Unicode's stream-safe text format): NFKC reorders a cluster's marks in quadratic time.
       int start = i;
       i += Character.charCount(cp);
-      for (int marks = 0; i < n && marks < MAX_MARKS && combining(original.codePointAt(i)); marks++) {
+      for (int marks = 0;
+          i < n && marks < MAX_MARKS && combining(original.codePointAt(i));
+          marks++) {
         i += Character.charCount(original.codePointAt(i));
       }
       var folded = Normalizer.normalize(original.substring(start, i), Normalizer.Form.NFKC);
@@ -252,7 +258,11 @@ public final class Normalization {
     NormalizedText toText(String original, List<Span> invisible) {
       int length = text.length();
       return new NormalizedText(
-          original, text.toString(), Arrays.copyOf(starts, length), Arrays.copyOf(ends, length), invisible);
+          original,
+          text.toString(),
+          Arrays.copyOf(starts, length),
+          Arrays.copyOf(ends, length),
+          invisible);
     }
   }
 
@@ -276,6 +286,10 @@ public final class Normalization {
 
   @Override
   public String toString() {
-    return !enabled ? "Normalization[none]" : removeOnRelease ? "Normalization[standard]" : "Normalization[standard, keeping invisible text]";
+    return !enabled
+        ? "Normalization[none]"
+        : removeOnRelease
+            ? "Normalization[standard]"
+            : "Normalization[standard, keeping invisible text]";
   }
 }

@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * A text as stages see it after {@link Normalization}, with the way back to the original: every char
- * of {@link #text()} knows the range of original chars it came from, so spans found in the normalised
- * text map to what the user actually wrote.
+ * A text as stages see it after {@link Normalization}, with the way back to the original: every
+ * char of {@link #text()} knows the range of original chars it came from, so spans found in the
+ * normalised text map to what the user actually wrote.
  *
  * @param original the text as the caller passed it
  * @param text the normalised text
@@ -15,10 +15,11 @@ import java.util.List;
  *     when the text is unchanged
  * @param ends for each char of {@code text}, one past the last original char it came from; {@code
  *     null} when the text is unchanged
- * @param invisible spans of removed invisible chars (category {@value Normalization#INVISIBLE_TEXT}),
- *     in original offsets
+ * @param invisible spans of removed invisible chars (category {@value
+ *     Normalization#INVISIBLE_TEXT}), in original offsets
  */
-public record NormalizedText(String original, String text, int[] starts, int[] ends, List<Span> invisible) {
+public record NormalizedText(
+    String original, String text, int[] starts, int[] ends, List<Span> invisible) {
 
   /** Validates lengths. */
   public NormalizedText {
@@ -56,6 +57,7 @@ public record NormalizedText(String original, String text, int[] starts, int[] e
       int at = span.start() < starts.length ? starts[span.start()] : original.length();
       return new Span(at, at, span.category(), span.type(), span.score());
     }
-    return new Span(starts[span.start()], ends[span.end() - 1], span.category(), span.type(), span.score());
+    return new Span(
+        starts[span.start()], ends[span.end() - 1], span.category(), span.type(), span.score());
   }
 }

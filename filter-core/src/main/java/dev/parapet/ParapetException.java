@@ -14,7 +14,10 @@ public class ParapetException extends RuntimeException {
     super(message, cause);
   }
 
-  /** Creates an exception with a message, a cause, and no stack trace when it is an expected outcome. */
+  /**
+   * Creates an exception with a message, a cause, and no stack trace when it is an expected
+   * outcome.
+   */
   protected ParapetException(String message, Throwable cause, boolean writableStackTrace) {
     super(message, cause, false, writableStackTrace);
   }

@@ -2,7 +2,6 @@ package dev.parapet;
 
 import dev.parapet.internal.CacheKey;
 import dev.parapet.internal.FilterMetrics;
-import dev.parapet.internal.StageScores;
 import dev.parapet.internal.VerdictCache;
 import dev.parapet.spi.AuditSink;
 import java.time.Clock;
@@ -97,8 +96,8 @@ final class Pipeline {
   }
 
   /**
-   * Checks a text; with a vault, REDACT uses reversible placeholders recorded in it (a value already in
-   * the vault keeps its placeholder).
+   * Checks a text; with a vault, REDACT uses reversible placeholders recorded in it (a value
+   * already in the vault keeps its placeholder).
    */
   Verdict check(String text, Direction direction, Context context, Redaction.Vault vault) {
     return check(text, direction, context, vault, 0);
@@ -108,7 +107,8 @@ final class Pipeline {
    * Checks a text whose first {@code released} chars were already released (the context of a stream
    * window): spans there are not masked, so the verdict's text starts with them unchanged.
    */
-  Verdict check(String text, Direction direction, Context context, Redaction.Vault vault, int released) {
+  Verdict check(
+      String text, Direction direction, Context context, Redaction.Vault vault, int released) {
     long start = nanoTime.getAsLong();
     var profile = policy.get().profile(context.profile());
     var verdict = evaluate(text, direction, profile, vault, released);
@@ -131,15 +131,29 @@ final class Pipeline {
       String text, Direction direction, Profile profile, Redaction.Vault vault, int released) {
     if (text.isEmpty()) {
       return new Verdict(
-          Decision.ALLOW, Decision.ALLOW, direction, profile.name(), Map.of(), List.of(), List.of(),
-          List.of(), text);
+          Decision.ALLOW,
+          Decision.ALLOW,
+          direction,
+          profile.name(),
+          Map.of(),
+          List.of(),
+          List.of(),
+          List.of(),
+          text);
     }
     if (text.length() > maxTextLength) {
       // Never pass a text unchecked: one too long to check is rejected, shadow mode or not.
       var reason = new Reason(Reason.TEXT_TOO_LONG, Decision.BLOCK, 1.0, null, false);
       return new Verdict(
-          Decision.BLOCK, Decision.BLOCK, direction, profile.name(), Map.of(), List.of(),
-          List.of(reason), List.of(), refusalText());
+          Decision.BLOCK,
+          Decision.BLOCK,
+          direction,
+          profile.name(),
+          Map.of(),
+          List.of(),
+          List.of(reason),
+          List.of(),
+          refusalText());
     }
     var state = new State(profile);
     var normalized = normalization.apply(text, maxTextLength);
@@ -147,8 +161,15 @@ final class Pipeline {
       // The limit bounds the stages' work: it applies to the text they would see (NFKC expands).
       var reason = new Reason(Reason.TEXT_TOO_LONG, Decision.BLOCK, 1.0, null, false);
       return new Verdict(
-          Decision.BLOCK, Decision.BLOCK, direction, profile.name(), Map.of(), List.of(),
-          List.of(reason), List.of(), refusalText());
+          Decision.BLOCK,
+          Decision.BLOCK,
+          direction,
+          profile.name(),
+          Map.of(),
+          List.of(),
+          List.of(reason),
+          List.of(),
+          refusalText());
     }
     if (!normalized.invisible().isEmpty()) {
       state.hidden = true;
@@ -228,10 +249,10 @@ final class Pipeline {
   }
 
   /**
-   * Runs every stage of a side at once on the executor and merges the results in stage order. The first
-   * run that makes the profile block cancels the stages still running (they are reported SKIPPED); a
-   * stage past its deadline is cancelled and reported TIMEOUT. A stage the executor rejects runs on the
-   * calling thread.
+   * Runs every stage of a side at once on the executor and merges the results in stage order. The
+   * first run that makes the profile block cancels the stages still running (they are reported
+   * SKIPPED); a stage past its deadline is cancelled and reported TIMEOUT. A stage the executor
+   * rejects runs on the calling thread.
    */
   private void runParallel(List<Stage> side, NormalizedText normalized, State state) {
     int count = side.size();
@@ -326,7 +347,8 @@ final class Pipeline {
     }
   }
 
-  private StageRun finish(Stage stage, StageReport.Outcome outcome, VerdictCache.Lookup lookup, long start) {
+  private StageRun finish(
+      Stage stage, StageReport.Outcome outcome, VerdictCache.Lookup lookup, long start) {
     metrics.stage(stage.id(), outcome, nanoTime.getAsLong() - start);
     return new StageRun(stage, outcome, lookup);
   }
@@ -354,7 +376,8 @@ final class Pipeline {
     if (run.lookup() == null) {
       metrics.failure(stage.id(), run.outcome(), stage.failMode());
       var decision = stage.failMode() == FailMode.CLOSED ? Decision.BLOCK : Decision.FLAG;
-      var code = run.outcome() == StageReport.Outcome.TIMEOUT ? Reason.STAGE_TIMEOUT : Reason.STAGE_ERROR;
+      var code =
+          run.outcome() == StageReport.Outcome.TIMEOUT ? Reason.STAGE_TIMEOUT : Reason.STAGE_ERROR;
       state.add(new Reason(code, decision, 1.0, stage.id(), shadow));
       return;
     }
@@ -378,7 +401,8 @@ final class Pipeline {
     }
     // A FutureTask, not a CompletableFuture: cancelling it interrupts the late stage's thread.
     var task = new FutureTask<>(() -> lookup(stage, text));
-    executor.execute(task); // a saturated executor rejects it: a stage failure, its fail mode applies
+    executor.execute(
+        task); // a saturated executor rejects it: a stage failure, its fail mode applies
     try {
       return task.get(stage.timeout().toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException | InterruptedException e) {
@@ -402,7 +426,8 @@ final class Pipeline {
   private String refusalFor(Profile profile, List<Reason> reasons) {
     Reason best = null;
     for (var reason : reasons) {
-      if (reason.decision() == Decision.BLOCK && !reason.shadow()
+      if (reason.decision() == Decision.BLOCK
+          && !reason.shadow()
           && profile.refusals().containsKey(reason.category())
           && (best == null || reason.score() > best.score())) {
         best = reason;
@@ -446,7 +471,15 @@ final class Pipeline {
         released = Normalization.removeInvisible(released, releasedPrefix);
       }
       return new Verdict(
-          enforced, shadowDecision, direction, profile.name(), scores, spans, reasons, reports, released);
+          enforced,
+          shadowDecision,
+          direction,
+          profile.name(),
+          scores,
+          spans,
+          reasons,
+          reports,
+          released);
     }
 
     /** Masks the spans of every enforced REDACT category; blocks if one has no span to mask. */
@@ -466,7 +499,8 @@ final class Pipeline {
               toMask.add(
                   span.start() >= releasedPrefix
                       ? span
-                      : new Span(releasedPrefix, span.end(), span.category(), span.type(), span.score()));
+                      : new Span(
+                          releasedPrefix, span.end(), span.category(), span.type(), span.score()));
             }
           }
         }
@@ -477,7 +511,9 @@ final class Pipeline {
       for (var reason : unlocated) {
         add(new Reason(Reason.UNLOCATED_REDACTION, Decision.BLOCK, 1.0, reason.stage(), false));
       }
-      return enforced == Decision.BLOCK ? refusalFor(profile, reasons) : redaction.apply(text, toMask, vault);
+      return enforced == Decision.BLOCK
+          ? refusalFor(profile, reasons)
+          : redaction.apply(text, toMask, vault);
     }
   }
 }

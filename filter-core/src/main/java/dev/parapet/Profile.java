@@ -6,11 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A named use case's rules: per-category thresholds, refusal texts for blocked categories, and whether
- * its decisions are enforced.
+ * A named use case's rules: per-category thresholds, refusal texts for blocked categories, and
+ * whether its decisions are enforced.
  *
- * <p>The category {@value #ANY_CATEGORY} holds thresholds for every category without its own entry; a
- * category with neither is always ALLOW (its score is still reported). Immutable and thread-safe.
+ * <p>The category {@value #ANY_CATEGORY} holds thresholds for every category without its own entry;
+ * a category with neither is always ALLOW (its score is still reported). Immutable and thread-safe.
  *
  * <pre>{@code
  * Profile support = Profile.builder("support-chat")
@@ -20,8 +20,8 @@ import java.util.Map;
  *     .build();
  * }</pre>
  *
- * <p>A blocked text is released as the refusal of its highest-scoring blocking category that has one,
- * else as the filter's refusal.
+ * <p>A blocked text is released as the refusal of its highest-scoring blocking category that has
+ * one, else as the filter's refusal.
  */
 public final class Profile {
 
@@ -60,8 +60,8 @@ public final class Profile {
   }
 
   /**
-   * Returns whether the stages of one side run concurrently on the filter's executor (the first BLOCK
-   * cancels the rest) rather than one after another, cheapest first (the default).
+   * Returns whether the stages of one side run concurrently on the filter's executor (the first
+   * BLOCK cancels the rest) rather than one after another, cheapest first (the default).
    */
   public boolean parallel() {
     return parallel;
@@ -154,8 +154,8 @@ public final class Profile {
 
     /**
      * Sets what a block of {@code category} releases instead of the filter's refusal, for example a
-     * supportive answer that points to help for {@code self_harm}. With one set, {@code guard} returns
-     * it rather than throwing when that category blocks.
+     * supportive answer that points to help for {@code self_harm}. With one set, {@code guard}
+     * returns it rather than throwing when that category blocks.
      */
     public Builder refusal(String category, String text) {
       requireNonNull(category, "category");

@@ -19,9 +19,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * How REDACT masks a span: a typed placeholder ({@code [EMAIL_1]}, the default; one number per
- * distinct value), a plain mask ({@code [REDACTED]}), or a keyed hash ({@code [EMAIL_3f9a1c2b]}: the
- * same value always gives the same tag under one key, so redacted logs can still be joined). Spans
- * that overlap are merged. Immutable and thread-safe.
+ * distinct value), a plain mask ({@code [REDACTED]}), or a keyed hash ({@code [EMAIL_3f9a1c2b]}:
+ * the same value always gives the same tag under one key, so redacted logs can still be joined).
+ * Spans that overlap are merged. Immutable and thread-safe.
  */
 public final class Redaction {
 
@@ -142,16 +142,21 @@ public final class Redaction {
     }
   }
 
-  /** Masks the spans of a text; with placeholders, numbers come from (and go to) the vault if given. */
+  /**
+   * Masks the spans of a text; with placeholders, numbers come from (and go to) the vault if given.
+   */
   String apply(String text, List<Span> spans, Vault vault) {
     if (spans.isEmpty()) {
       return text;
     }
     var sorted = new ArrayList<>(spans);
-    sorted.sort(Comparator.comparingInt(Span::start).thenComparing(Comparator.comparingInt(Span::end).reversed()));
+    sorted.sort(
+        Comparator.comparingInt(Span::start)
+            .thenComparing(Comparator.comparingInt(Span::end).reversed()));
     var local = vault != null ? vault : new Vault();
     local.reserveTyped(text);
-    local.reserveTyped(Normalization.removeInvisible(text, 0)); // as released: "[EMAIL\u200B_1]" too
+    local.reserveTyped(
+        Normalization.removeInvisible(text, 0)); // as released: "[EMAIL\u200B_1]" too
     var out = new StringBuilder(text.length());
     int cursor = 0;
     int i = 0;

@@ -37,11 +37,11 @@ import java.util.function.LongSupplier;
 /**
  * Checks prompts before a model sees them and completions before the caller sees them.
  *
- * <p>Each side runs its {@link Stage stages} (classifiers and detectors) cheapest first, turns their
- * category scores into a {@link Decision} with the call's {@link Profile}, and acts: ALLOW and FLAG
- * pass the text, REDACT masks the detected spans, BLOCK throws {@link ContentBlockedException} (or
- * returns the configured refusal). Stage scores are cached by text hash and model version, never
- * decisions, so a policy change applies at once.
+ * <p>Each side runs its {@link Stage stages} (classifiers and detectors) cheapest first, turns
+ * their category scores into a {@link Decision} with the call's {@link Profile}, and acts: ALLOW
+ * and FLAG pass the text, REDACT masks the detected spans, BLOCK throws {@link
+ * ContentBlockedException} (or returns the configured refusal). Stage scores are cached by text
+ * hash and model version, never decisions, so a policy change applies at once.
  *
  * <p>Thread-safe; build one and share it. The policy can be swapped atomically at run time with
  * {@link #updatePolicy} or {@link #reloadPolicy}. The filter owns no native resource: closing the
@@ -57,9 +57,10 @@ import java.util.function.LongSupplier;
  * String answer = filter.guard(prompt, model::complete);   // ContentBlockedException on BLOCK
  * }</pre>
  *
- * <p>Input limits: {@code null} arguments throw {@link NullPointerException} naming the parameter; an
- * empty text is ALLOW without calling any stage; a text longer than {@link Builder#maxTextLength},
- * before or after normalisation, is BLOCKed unchecked with reason {@link Reason#TEXT_TOO_LONG}.
+ * <p>Input limits: {@code null} arguments throw {@link NullPointerException} naming the parameter;
+ * an empty text is ALLOW without calling any stage; a text longer than {@link
+ * Builder#maxTextLength}, before or after normalisation, is BLOCKed unchecked with reason {@link
+ * Reason#TEXT_TOO_LONG}.
  */
 public final class SafetyFilter {
 
@@ -92,7 +93,8 @@ public final class SafetyFilter {
     this.nanoTime = builder.nanoTime;
     this.cache =
         builder.cacheSize > 0
-            ? new VerdictCache(builder.cacheSize, builder.cacheTtl, builder.ticker, builder.registry)
+            ? new VerdictCache(
+                builder.cacheSize, builder.cacheTtl, builder.ticker, builder.registry)
             : null;
     var known = new HashSet<String>();
     stages.forEach(s -> known.addAll(s.categories()));
@@ -135,7 +137,8 @@ public final class SafetyFilter {
   }
 
   /**
-   * Checks a text without calling a model. Never throws on BLOCK: the caller branches on the verdict.
+   * Checks a text without calling a model. Never throws on BLOCK: the caller branches on the
+   * verdict.
    *
    * @throws IllegalArgumentException if the context names an unknown profile
    */
@@ -154,7 +157,10 @@ public final class SafetyFilter {
     return CompletableFuture.supplyAsync(() -> pipeline.check(text, direction, context), executor);
   }
 
-  /** Guards a synchronous model call with the default profile; see {@link #guard(String, Context, Function)}. */
+  /**
+   * Guards a synchronous model call with the default profile; see {@link #guard(String, Context,
+   * Function)}.
+   */
   public String guard(String prompt, Function<? super String, String> model) {
     return guard(prompt, Context.defaults(), model);
   }
@@ -163,10 +169,10 @@ public final class SafetyFilter {
    * Checks the prompt, calls the model with the prompt as released (redacted if REDACT), checks the
    * completion, and returns it as released.
    *
-   * @return the completion as released, or the refusal text if either side was blocked and a refusal
-   *     is configured
-   * @throws ContentBlockedException if either side is blocked and no refusal is configured; when the
-   *     prompt is blocked the model is not called
+   * @return the completion as released, or the refusal text if either side was blocked and a
+   *     refusal is configured
+   * @throws ContentBlockedException if either side is blocked and no refusal is configured; when
+   *     the prompt is blocked the model is not called
    * @throws NullPointerException if an argument, or the model's completion, is null
    */
   public String guard(String prompt, Context context, Function<? super String, String> model) {
@@ -187,7 +193,8 @@ public final class SafetyFilter {
   }
 
   /** The model runs on the executor while the prompt is checked here; a block cancels it. */
-  private String guardSpeculatively(String prompt, Context context, Function<? super String, String> model) {
+  private String guardSpeculatively(
+      String prompt, Context context, Function<? super String, String> model) {
     var call = new FutureTask<String>(() -> model.apply(prompt));
     executor.execute(call);
     Verdict input;
@@ -237,8 +244,8 @@ public final class SafetyFilter {
   }
 
   /**
-   * Asynchronous {@link #guard(String, Context, Function)}: checks run on the filter's executor. Beyond
-   * argument checks it never throws; a block completes the stage exceptionally with {@link
+   * Asynchronous {@link #guard(String, Context, Function)}: checks run on the filter's executor.
+   * Beyond argument checks it never throws; a block completes the stage exceptionally with {@link
    * ContentBlockedException} (or normally with the refusal, if one is configured).
    */
   public CompletionStage<String> guardAsync(
@@ -265,7 +272,10 @@ public final class SafetyFilter {
                       completion ->
                           release(
                               pipeline.check(
-                                  requireNonNull(completion, "completion"), Direction.OUTPUT, context, vault),
+                                  requireNonNull(completion, "completion"),
+                                  Direction.OUTPUT,
+                                  context,
+                                  vault),
                               restore),
                       executor);
             });
@@ -276,12 +286,14 @@ public final class SafetyFilter {
       Context context,
       Function<? super String, ? extends CompletionStage<String>> model) {
     var call = requireNonNull(model.apply(prompt), "model stage");
-    return CompletableFuture.supplyAsync(() -> pipeline.check(prompt, Direction.INPUT, context), executor)
-        .whenComplete((input, error) -> {
-          if (error != null || input.blocked() || !input.text().equals(prompt)) {
-            call.toCompletableFuture().cancel(true);
-          }
-        })
+    return CompletableFuture.supplyAsync(
+            () -> pipeline.check(prompt, Direction.INPUT, context), executor)
+        .whenComplete(
+            (input, error) -> {
+              if (error != null || input.blocked() || !input.text().equals(prompt)) {
+                call.toCompletableFuture().cancel(true);
+              }
+            })
         .thenCompose(
             input -> {
               if (input.blocked()) {
@@ -294,15 +306,17 @@ public final class SafetyFilter {
               return completion.thenApplyAsync(
                   text ->
                       release(
-                          pipeline.check(requireNonNull(text, "completion"), Direction.OUTPUT, context),
+                          pipeline.check(
+                              requireNonNull(text, "completion"), Direction.OUTPUT, context),
                           null),
                   executor);
             });
   }
 
   /**
-   * Opens a guarded stream for one streamed completion, with the filter's {@link StreamOptions}: push
-   * chunks into it; {@code events} receives what passed the output stages. See {@link GuardedStream}.
+   * Opens a guarded stream for one streamed completion, with the filter's {@link StreamOptions}:
+   * push chunks into it; {@code events} receives what passed the output stages. See {@link
+   * GuardedStream}.
    *
    * @throws IllegalArgumentException if the context names an unknown profile
    */
@@ -317,13 +331,14 @@ public final class SafetyFilter {
     requireNonNull(options, "options");
     requireNonNull(events, "events");
     policy.get().profile(context.profile()); // an unknown profile fails here, not mid-stream
-    return new GuardedStream(pipeline, context, options, executor, events, nanoTime, metrics, null, null);
+    return new GuardedStream(
+        pipeline, context, options, executor, events, nanoTime, metrics, null, null);
   }
 
   /**
-   * Guards a {@link Flow.Publisher} of completion chunks: each subscriber gets
-   * its own upstream subscription and receives released text, then {@link StreamEvent.Blocked} or
-   * {@link StreamEvent.Completed} followed by {@code onComplete}, or {@code onError} for {@link
+   * Guards a {@link Flow.Publisher} of completion chunks: each subscriber gets its own upstream
+   * subscription and receives released text, then {@link StreamEvent.Blocked} or {@link
+   * StreamEvent.Completed} followed by {@code onComplete}, or {@code onError} for {@link
    * StreamEvent.Failed}. Cancelling downstream (or a BLOCK) cancels upstream. Upstream is requested
    * without bound (a completion is finite); events wait for downstream demand.
    */
@@ -351,9 +366,9 @@ public final class SafetyFilter {
    * released, and guards the chunks it streams. A blocked prompt ends the stream with {@link
    * StreamEvent.Blocked} (its verdict's direction is INPUT) without calling the model, unless the
    * filter calls speculatively: then the model is called at once and its chunks are held until the
-   * prompt passes; a blocked or redacted prompt cancels that call (a redacted one calls the model again
-   * with the redacted prompt). With {@link Builder#anonymizeInputs} the model sees placeholders and
-   * released text has them restored.
+   * prompt passes; a blocked or redacted prompt cancels that call (a redacted one calls the model
+   * again with the redacted prompt). With {@link Builder#anonymizeInputs} the model sees
+   * placeholders and released text has them restored.
    */
   public Flow.Publisher<StreamEvent> guardStream(
       String prompt,
@@ -379,12 +394,15 @@ public final class SafetyFilter {
       subscribe(early, model, prompt);
     }
     var speculativeCall = early;
-    CompletableFuture.supplyAsync(() -> pipeline.check(prompt, Direction.INPUT, context, vault), executor)
+    CompletableFuture.supplyAsync(
+            () -> pipeline.check(prompt, Direction.INPUT, context, vault), executor)
         .whenComplete(
             (input, error) -> {
               if (error != null || input.blocked()) {
                 var attempt =
-                    speculativeCall != null ? speculativeCall : bridge.open(events -> stream(context, events, null));
+                    speculativeCall != null
+                        ? speculativeCall
+                        : bridge.open(events -> stream(context, events, null));
                 if (error != null) {
                   attempt.stream.fatal(error);
                 } else {
@@ -396,7 +414,8 @@ public final class SafetyFilter {
                 if (speculativeCall != null) {
                   speculativeCall.stream.discard(); // the model must see the redacted prompt
                 }
-                subscribe(bridge.open(events -> stream(context, events, vault)), model, input.text());
+                subscribe(
+                    bridge.open(events -> stream(context, events, vault)), model, input.text());
               }
             });
   }
@@ -433,7 +452,10 @@ public final class SafetyFilter {
     requireNonNull(feedback, "feedback");
     if (!categories.contains(feedback.category())) {
       throw new IllegalArgumentException(
-          "unknown category '" + feedback.category() + "', known: " + categories.stream().sorted().toList());
+          "unknown category '"
+              + feedback.category()
+              + "', known: "
+              + categories.stream().sorted().toList());
     }
     metrics.feedback(feedback);
     if (feedbackSink != null) {
@@ -454,8 +476,8 @@ public final class SafetyFilter {
   }
 
   /**
-   * Re-reads the policy file given to {@link Builder#policyFile} and swaps it in atomically. An invalid
-   * file is rejected whole and the policy in force stays.
+   * Re-reads the policy file given to {@link Builder#policyFile} and swaps it in atomically. An
+   * invalid file is rejected whole and the policy in force stays.
    *
    * @return the new policy
    * @throws PolicyException if the file is invalid; the message names the bad entry
@@ -513,6 +535,7 @@ public final class SafetyFilter {
     private Duration cacheTtl = Duration.ofMinutes(10);
     private Ticker ticker = Ticker.systemTicker();
     private MeterRegistry registry;
+
     /** The default executor's thread count. */
     public static final int DEFAULT_THREADS = 32;
 
@@ -579,8 +602,8 @@ public final class SafetyFilter {
     }
 
     /**
-     * Bounds the verdict cache; {@code maximumSize} 0 turns it off. Default: 10,000 entries, 10 minutes
-     * after write.
+     * Bounds the verdict cache; {@code maximumSize} 0 turns it off. Default: 10,000 entries, 10
+     * minutes after write.
      */
     public Builder verdictCache(long maximumSize, Duration ttl) {
       if (maximumSize < 0) {
@@ -601,7 +624,10 @@ public final class SafetyFilter {
       return this;
     }
 
-    /** Registers metrics on this registry. Without one the filter records none (never the global one). */
+    /**
+     * Registers metrics on this registry. Without one the filter records none (never the global
+     * one).
+     */
     public Builder meterRegistry(MeterRegistry registry) {
       this.registry = requireNonNull(registry, "registry");
       return this;
@@ -609,13 +635,14 @@ public final class SafetyFilter {
 
     /**
      * Sets the executor for async calls, streams, parallel profiles and stages with a deadline.
-     * Default: two pools shared by every filter in the JVM, one for calls ({@code parapet-N}) and one
-     * for the stage tasks calls wait on ({@code parapet-stage-N}), each of at most {@value
+     * Default: two pools shared by every filter in the JVM, one for calls ({@code parapet-N}) and
+     * one for the stage tasks calls wait on ({@code parapet-stage-N}), each of at most {@value
      * #DEFAULT_THREADS} daemon threads (idle ones end after 60 seconds) and a queue of {@value
-     * #DEFAULT_QUEUE} tasks. A full pool rejects work: a stage with a deadline then counts as failed
-     * (its fail mode applies), a parallel stage runs on the calling thread, and an async call throws
-     * {@link java.util.concurrent.RejectedExecutionException}. An executor set here runs both calls and
-     * their stage tasks: if it is bounded, leave room for the stage tasks of every call it runs.
+     * #DEFAULT_QUEUE} tasks. A full pool rejects work: a stage with a deadline then counts as
+     * failed (its fail mode applies), a parallel stage runs on the calling thread, and an async
+     * call throws {@link java.util.concurrent.RejectedExecutionException}. An executor set here
+     * runs both calls and their stage tasks: if it is bounded, leave room for the stage tasks of
+     * every call it runs.
      */
     public Builder executor(Executor executor) {
       this.executor = requireNonNull(executor, "executor");
@@ -641,8 +668,8 @@ public final class SafetyFilter {
     }
 
     /**
-     * Sets the longest text, in chars, that is checked, as passed and as the stages would see it after
-     * normalisation (which may expand it); longer ones are blocked unchecked.
+     * Sets the longest text, in chars, that is checked, as passed and as the stages would see it
+     * after normalisation (which may expand it); longer ones are blocked unchecked.
      */
     public Builder maxTextLength(int maxTextLength) {
       if (maxTextLength < 1) {
@@ -680,19 +707,23 @@ public final class SafetyFilter {
     }
 
     /**
-     * Starts the model call while the prompt is being checked, in {@code guard}, {@code guardAsync} and
-     * {@code guardStream}, so a passing prompt adds no check latency. A blocked prompt cancels the call
-     * (interrupts it, or cancels its future or subscription) and discards its result; a redacted prompt
-     * discards it and calls the model again with the redacted text. The model therefore sees every
-     * prompt as given, blocked ones included: use this only where that is acceptable (a model inside
-     * your trust boundary). Off by default; cannot be combined with {@link #anonymizeInputs}.
+     * Starts the model call while the prompt is being checked, in {@code guard}, {@code guardAsync}
+     * and {@code guardStream}, so a passing prompt adds no check latency. A blocked prompt cancels
+     * the call (interrupts it, or cancels its future or subscription) and discards its result; a
+     * redacted prompt discards it and calls the model again with the redacted text. The model
+     * therefore sees every prompt as given, blocked ones included: use this only where that is
+     * acceptable (a model inside your trust boundary). Off by default; cannot be combined with
+     * {@link #anonymizeInputs}.
      */
     public Builder speculativeModelCall(boolean speculative) {
       this.speculative = speculative;
       return this;
     }
 
-    /** Sets the windows and hold-back bound of guarded streams; default {@link StreamOptions#defaults()}. */
+    /**
+     * Sets the windows and hold-back bound of guarded streams; default {@link
+     * StreamOptions#defaults()}.
+     */
     public Builder streamOptions(StreamOptions options) {
       this.streamOptions = requireNonNull(options, "options");
       return this;
@@ -711,10 +742,12 @@ public final class SafetyFilter {
      */
     public SafetyFilter build() {
       if (policy == null) {
-        throw new IllegalStateException("a policy is required: call policy(...) or policyFile(...)");
+        throw new IllegalStateException(
+            "a policy is required: call policy(...) or policyFile(...)");
       }
       if (anonymizeInputs && !redaction.reversible()) {
-        throw new IllegalStateException("anonymizeInputs needs Redaction.placeholders(), was " + redaction);
+        throw new IllegalStateException(
+            "anonymizeInputs needs Redaction.placeholders(), was " + redaction);
       }
       if (anonymizeInputs && speculative) {
         throw new IllegalStateException(
@@ -761,5 +794,4 @@ public final class SafetyFilter {
       return pool;
     }
   }
-
 }

@@ -3,7 +3,8 @@ package dev.parapet;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A detected region of a text: UTF-16 offsets {@code [start, end)} into the text as the caller passed it.
+ * A detected region of a text: UTF-16 offsets {@code [start, end)} into the text as the caller
+ * passed it.
  *
  * @param start first char index, inclusive
  * @param end last char index, exclusive

@@ -14,11 +14,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A {@link Classifier} or {@link Detector} placed in a filter: on which side it runs, what its failure
- * does, its deadline, whether it runs in shadow mode, and its cost rank.
+ * A {@link Classifier} or {@link Detector} placed in a filter: on which side it runs, what its
+ * failure does, its deadline, whether it runs in shadow mode, and its cost rank.
  *
- * <p>Stages of one side run cheapest first (lowest {@link #cost()}, then in the order added); a BLOCK
- * skips the rest. Detectors default to cost 10, classifiers to 100. Immutable and thread-safe.
+ * <p>Stages of one side run cheapest first (lowest {@link #cost()}, then in the order added); a
+ * BLOCK skips the rest. Detectors default to cost 10, classifiers to 100. Immutable and
+ * thread-safe.
  *
  * <pre>{@code
  * Stage toxicity = Stage.of(classifier)
@@ -80,7 +81,9 @@ public final class Stage {
     return failMode;
   }
 
-  /** Returns the deadline, or {@code null} when the stage runs on the caller's thread without one. */
+  /**
+   * Returns the deadline, or {@code null} when the stage runs on the caller's thread without one.
+   */
   public Duration timeout() {
     return timeout;
   }
@@ -149,7 +152,14 @@ public final class Stage {
 
   @Override
   public String toString() {
-    return "Stage[" + id + ", " + directions + ", fail-" + failMode + (shadow ? ", shadow" : "") + "]";
+    return "Stage["
+        + id
+        + ", "
+        + directions
+        + ", fail-"
+        + failMode
+        + (shadow ? ", shadow" : "")
+        + "]";
   }
 
   /** A stage returned something the filter cannot use; handled by the stage's fail mode. */
@@ -215,8 +225,8 @@ public final class Stage {
     }
 
     /**
-     * Sets a per-text budget: the stage scores at most the first {@code maxChars} chars of a text (as
-     * normalised), so one long text costs a bounded time; a longer text gets the reason {@link
+     * Sets a per-text budget: the stage scores at most the first {@code maxChars} chars of a text
+     * (as normalised), so one long text costs a bounded time; a longer text gets the reason {@link
      * Reason#TEXT_UNCHECKED}, at least a FLAG, never a silent pass. Default: no budget. Set one for
      * model stages, whose cost grows with the text's windows.
      */

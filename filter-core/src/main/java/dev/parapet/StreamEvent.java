@@ -3,8 +3,9 @@ package dev.parapet;
 import static java.util.Objects.requireNonNull;
 
 /**
- * What a {@link GuardedStream} tells its consumer: released text, in order, then exactly one terminal
- * event ({@link Blocked}, {@link Completed} or {@link Failed}) unless the consumer cancelled first.
+ * What a {@link GuardedStream} tells its consumer: released text, in order, then exactly one
+ * terminal event ({@link Blocked}, {@link Completed} or {@link Failed}) unless the consumer
+ * cancelled first.
  */
 public sealed interface StreamEvent {
 
@@ -30,8 +31,8 @@ public sealed interface StreamEvent {
   /**
    * A window was blocked: upstream was cancelled and nothing of that window was released.
    *
-   * @param verdict the verdict on the window (with its context), whose {@link Verdict#text()} is the
-   *     refusal
+   * @param verdict the verdict on the window (with its context), whose {@link Verdict#text()} is
+   *     the refusal
    * @param releasedChars how many chars had been released before the block
    */
   record Blocked(Verdict verdict, long releasedChars) implements StreamEvent {
@@ -62,8 +63,8 @@ public sealed interface StreamEvent {
   }
 
   /**
-   * The stream failed: the producer reported an error (the text that arrived before it was checked and
-   * released first), or the text could not be checked at all (nothing unchecked was released).
+   * The stream failed: the producer reported an error (the text that arrived before it was checked
+   * and released first), or the text could not be checked at all (nothing unchecked was released).
    *
    * @param error the cause
    * @param releasedChars how many chars were released before the failure

@@ -7,14 +7,14 @@ import java.time.Duration;
 /**
  * How a {@link GuardedStream} cuts a token stream into windows, and how long it may hold text back.
  *
- * <p>Text reaches the consumer only after the window holding it has passed the output stages. A window
- * closes at the end of a sentence (a {@code . ! ?} followed by a space, or a line break), when {@link
- * #windowChars()} chars are waiting (cut at a space where there is one), or when the oldest waiting
- * char is {@link #maxDelay()} old, whichever comes first. One sentence per window keeps a harmful
- * sentence from being averaged away among benign ones by a pooled classifier. When a window was cut
- * inside a sentence, the released part of that sentence (up to {@link #contextChars()} chars) is
- * checked again in front of the next window, so a phrase split across two windows is still seen
- * whole.
+ * <p>Text reaches the consumer only after the window holding it has passed the output stages. A
+ * window closes at the end of a sentence (a {@code . ! ?} followed by a space, or a line break),
+ * when {@link #windowChars()} chars are waiting (cut at a space where there is one), or when the
+ * oldest waiting char is {@link #maxDelay()} old, whichever comes first. One sentence per window
+ * keeps a harmful sentence from being averaged away among benign ones by a pooled classifier. When
+ * a window was cut inside a sentence, the released part of that sentence (up to {@link
+ * #contextChars()} chars) is checked again in front of the next window, so a phrase split across
+ * two windows is still seen whole.
  *
  * <p>Hold-back bound: a char waits at most {@code maxDelay} before its window is handed to the
  * stages, plus the rest of the check in flight (one window) if there is one, plus its own window's
@@ -26,14 +26,16 @@ import java.time.Duration;
  *     the next window, 0 to {@code windowChars} (default 120)
  * @param maxDelay the longest a char waits for its window to close, positive (default 250 ms)
  * @param finalCheck whether the whole text is checked once more at the end, before the last window
- *     is released (default true); the last window is then released only if the whole text passes.
- *     A longer text than that check can score (every output stage's {@code maxChars}, and a
+ *     is released (default true); the last window is then released only if the whole text passes. A
+ *     longer text than that check can score (every output stage's {@code maxChars}, and a
  *     normalised text within {@code maxTextLength}) is checked by its windows and, at the end, its
  *     last part that fits
  */
-public record StreamOptions(int windowChars, int contextChars, Duration maxDelay, boolean finalCheck) {
+public record StreamOptions(
+    int windowChars, int contextChars, Duration maxDelay, boolean finalCheck) {
 
-  private static final StreamOptions DEFAULTS = new StreamOptions(400, 120, Duration.ofMillis(250), true);
+  private static final StreamOptions DEFAULTS =
+      new StreamOptions(400, 120, Duration.ofMillis(250), true);
 
   /** Validates the settings. */
   public StreamOptions {
@@ -57,7 +59,8 @@ public record StreamOptions(int windowChars, int contextChars, Duration maxDelay
 
   /** Returns a copy with the given window size. */
   public StreamOptions withWindowChars(int windowChars) {
-    return new StreamOptions(windowChars, Math.min(contextChars, windowChars), maxDelay, finalCheck);
+    return new StreamOptions(
+        windowChars, Math.min(contextChars, windowChars), maxDelay, finalCheck);
   }
 
   /** Returns a copy with the given context size. */

@@ -11,9 +11,10 @@ import java.util.function.Function;
 
 /**
  * A cold {@link Flow.Publisher} of guarded stream events: every subscriber gets its own upstream
- * subscription, through its own {@link GuardedStream}. Released text and {@link StreamEvent.Blocked} or
- * {@link StreamEvent.Completed} go to {@code onNext} (the last then {@code onComplete}); {@link
- * StreamEvent.Failed} goes to {@code onError}. Cancelling downstream cancels upstream.
+ * subscription, through its own {@link GuardedStream}. Released text and {@link
+ * StreamEvent.Blocked} or {@link StreamEvent.Completed} go to {@code onNext} (the last then {@code
+ * onComplete}); {@link StreamEvent.Failed} goes to {@code onError}. Cancelling downstream cancels
+ * upstream.
  */
 final class StreamPublisher implements Flow.Publisher<StreamEvent> {
 
@@ -70,7 +71,8 @@ final class StreamPublisher implements Flow.Publisher<StreamEvent> {
     public void request(long n) {
       if (n <= 0) {
         cancel();
-        downstream.onError(new IllegalArgumentException("request must be positive (rule 3.9), was " + n));
+        downstream.onError(
+            new IllegalArgumentException("request must be positive (rule 3.9), was " + n));
         return;
       }
       demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);

@@ -5,8 +5,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one timer thread of all guarded streams: it only closes windows whose hold-back time is up (the
- * checks run on the filter's executor). A daemon that ends after a second without timers.
+ * The one timer thread of all guarded streams: it only closes windows whose hold-back time is up
+ * (the checks run on the filter's executor). A daemon that ends after a second without timers.
  */
 final class StreamTimer {
 

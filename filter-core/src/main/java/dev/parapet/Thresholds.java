@@ -40,13 +40,14 @@ public record Thresholds(double flag, double redact, double block) {
   }
 
   /**
-   * Returns a copy with the threshold of {@code decision} set; ALLOW is not a threshold, and NaN (which
-   * would silently unset it) is rejected.
+   * Returns a copy with the threshold of {@code decision} set; ALLOW is not a threshold, and NaN
+   * (which would silently unset it) is rejected.
    */
   public Thresholds with(Decision decision, double threshold) {
     if (Double.isNaN(threshold)) {
       throw new IllegalArgumentException(
-          decision.name().toLowerCase(java.util.Locale.ROOT) + " threshold must be in [0, 1], was NaN");
+          decision.name().toLowerCase(java.util.Locale.ROOT)
+              + " threshold must be in [0, 1], was NaN");
     }
     return switch (decision) {
       case FLAG -> new Thresholds(threshold, redact, block);
@@ -65,7 +66,14 @@ public record Thresholds(double flag, double redact, double block) {
   private static void requireOrdered(String lowName, double low, String highName, double high) {
     if (low > high) {
       throw new IllegalArgumentException(
-          lowName + " threshold (" + low + ") must not exceed " + highName + " threshold (" + high + ")");
+          lowName
+              + " threshold ("
+              + low
+              + ") must not exceed "
+              + highName
+              + " threshold ("
+              + high
+              + ")");
     }
   }
 }

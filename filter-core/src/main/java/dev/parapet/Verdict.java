@@ -19,8 +19,8 @@ import java.util.Map;
  * @param scores the highest score per category over all stages that ran, shadow stages included
  * @param spans the spans detected, sorted by start offset
  * @param reasons the causes of every decision above {@link Decision#ALLOW}
- * @param stages what each stage of that direction did, in stage order (cheapest first; the order they
- *     ran unless the profile runs them in parallel)
+ * @param stages what each stage of that direction did, in stage order (cheapest first; the order
+ *     they ran unless the profile runs them in parallel)
  * @param text the text as released: the input unchanged for ALLOW and FLAG, masked for REDACT, the
  *     configured refusal (empty if none) for BLOCK
  */

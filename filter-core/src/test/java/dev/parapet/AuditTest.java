@@ -34,7 +34,10 @@ class AuditTest {
               .clock(Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC))
               .build();
 
-      filter.check("rude, mail bob@example.com", Direction.OUTPUT, Context.profile("p").withRequestId("r-1"));
+      filter.check(
+          "rude, mail bob@example.com",
+          Direction.OUTPUT,
+          Context.profile("p").withRequestId("r-1"));
       filter.check("fine", Direction.INPUT);
     }
 

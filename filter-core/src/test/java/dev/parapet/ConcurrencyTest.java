@@ -25,7 +25,14 @@ class ConcurrencyTest {
               .build());
 
   private static final String[] PARTS = {
-    "hello", "rude", "awful", "mail bob@example.com", "plain", "tea", "amy@example.org", "\uD83D\uDE00"
+    "hello",
+    "rude",
+    "awful",
+    "mail bob@example.com",
+    "plain",
+    "tea",
+    "amy@example.org",
+    "\uD83D\uDE00"
   };
 
   @ParameterizedTest(name = "cache size {0}")
@@ -36,7 +43,8 @@ class ConcurrencyTest {
         SafetyFilter.builder()
             .policy(POLICY)
             .outputStage(
-                KeywordClassifier.of("toxicity", Map.of("toxicity", Map.of("rude", 0.6, "awful", 0.95))))
+                KeywordClassifier.of(
+                    "toxicity", Map.of("toxicity", Map.of("rude", 0.6, "awful", 0.95))))
             .outputStage(PatternDetector.emails())
             .verdictCache(Math.max(cacheSize, 0), Duration.ofMinutes(5))
             .build();
@@ -70,7 +78,11 @@ class ConcurrencyTest {
   }
 
   private static String key(Verdict verdict) {
-    return verdict.decision() + "|" + new java.util.TreeMap<>(verdict.scores()) + "|" + verdict.text();
+    return verdict.decision()
+        + "|"
+        + new java.util.TreeMap<>(verdict.scores())
+        + "|"
+        + verdict.text();
   }
 
   private static List<String> texts(int count, Random random) {

@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Coverage-guided fuzz tests (Jazzer) of what reads untrusted text: normalisation, the policy parser
- * and the placeholder vault. Under {@code mvn verify} each runs on its committed inputs
- * ({@code src/test/resources/dev/parapet/CoreFuzzTestInputs}) and is then fuzzed for a fixed time by
- * its own surefire execution (see the pom; {@code -Dfuzz.seconds=600} fuzzes longer).
+ * Coverage-guided fuzz tests (Jazzer) of what reads untrusted text: normalisation, the policy
+ * parser and the placeholder vault. Under {@code mvn verify} each runs on its committed inputs
+ * ({@code src/test/resources/dev/parapet/CoreFuzzTestInputs}) and is then fuzzed for a fixed time
+ * by its own surefire execution (see the pom; {@code -Dfuzz.seconds=600} fuzzes longer).
  */
 class CoreFuzzTest {
 
@@ -53,10 +53,13 @@ class CoreFuzzTest {
     for (int i = 0; i < count && !text.isEmpty(); i++) {
       int start = data.consumeInt(0, text.length() - 1);
       int end = data.consumeInt(start + 1, text.length());
-      if (Character.isLowSurrogate(text.charAt(start)) || (end < text.length() && Character.isLowSurrogate(text.charAt(end)))) {
+      if (Character.isLowSurrogate(text.charAt(start))
+          || (end < text.length() && Character.isLowSurrogate(text.charAt(end)))) {
         continue;
       }
-      spans.add(new Span(start, end, "pii", data.pickValue(List.of("email", "phone", "credit_card")), 1.0));
+      spans.add(
+          new Span(
+              start, end, "pii", data.pickValue(List.of("email", "phone", "credit_card")), 1.0));
     }
     var vault = new Redaction.Vault();
     var masked = Redaction.placeholders().apply(text, spans, vault);

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A real, simple classifier for core's tests: a text scores a category's weight when it contains one of
- * that category's keywords (case-insensitive), else 0. Counts the texts it classified.
+ * A real, simple classifier for core's tests: a text scores a category's weight when it contains
+ * one of that category's keywords (case-insensitive), else 0. Counts the texts it classified.
  */
 final class KeywordClassifier implements Classifier {
 

@@ -49,7 +49,9 @@ class MetricsTest {
 
           @Override
           public java.util.List<Map<String, Double>> classify(java.util.List<String> texts) {
-            return texts.stream().map(t -> Map.of("made_up_" + counter.incrementAndGet(), 0.95)).toList();
+            return texts.stream()
+                .map(t -> Map.of("made_up_" + counter.incrementAndGet(), 0.95))
+                .toList();
           }
         };
     var anyCategory = Profile.builder("balanced").flag(Profile.ANY_CATEGORY, 0.5).build();
@@ -69,11 +71,18 @@ class MetricsTest {
     var inStream = filter.openStream(Context.defaults(), e -> {});
     inStream.accept("A sentence. ");
     inStream.complete();
-    filter.feedback(new Feedback(Feedback.Kind.FALSE_POSITIVE, "toxicity", Direction.OUTPUT, "id", null));
+    filter.feedback(
+        new Feedback(Feedback.Kind.FALSE_POSITIVE, "toxicity", Direction.OUTPUT, "id", null));
 
     assertThat(registry.getMeters()).hasSize(before);
-    assertThat(registry.get("parapet.category.decisions").tag("category", "other").tag("decision", "flag")
-            .tag("shadow", "false").counter().count())
+    assertThat(
+            registry
+                .get("parapet.category.decisions")
+                .tag("category", "other")
+                .tag("decision", "flag")
+                .tag("shadow", "false")
+                .counter()
+                .count())
         .isGreaterThan(200.0); // the checks and the stream's windows
   }
 
@@ -86,12 +95,17 @@ class MetricsTest {
     filter.check("awful", Direction.OUTPUT);
     filter.check("fine", Direction.OUTPUT);
 
-    assertThat(timerCount("parapet.checks", "direction", "output", "decision", "flag")).isEqualTo(1);
-    assertThat(timerCount("parapet.checks", "direction", "output", "decision", "block")).isEqualTo(1);
-    assertThat(timerCount("parapet.checks", "direction", "output", "decision", "allow")).isEqualTo(1);
-    assertThat(timerCount("parapet.stage.calls", "stage", "toxicity", "outcome", "success")).isEqualTo(3);
+    assertThat(timerCount("parapet.checks", "direction", "output", "decision", "flag"))
+        .isEqualTo(1);
+    assertThat(timerCount("parapet.checks", "direction", "output", "decision", "block"))
+        .isEqualTo(1);
+    assertThat(timerCount("parapet.checks", "direction", "output", "decision", "allow"))
+        .isEqualTo(1);
+    assertThat(timerCount("parapet.stage.calls", "stage", "toxicity", "outcome", "success"))
+        .isEqualTo(3);
     assertThat(
-            registry.get("parapet.category.decisions")
+            registry
+                .get("parapet.category.decisions")
                 .tag("category", "toxicity")
                 .tag("decision", "block")
                 .tag("shadow", "false")
@@ -112,14 +126,16 @@ class MetricsTest {
     filter.check("x", Direction.OUTPUT);
 
     assertThat(
-            registry.get("parapet.stage.failures")
+            registry
+                .get("parapet.stage.failures")
                 .tag("stage", "broken")
                 .tag("cause", "error")
                 .tag("mode", "closed")
                 .counter()
                 .count())
         .isEqualTo(1.0);
-    assertThat(timerCount("parapet.stage.calls", "stage", "broken", "outcome", "error")).isEqualTo(1);
+    assertThat(timerCount("parapet.stage.calls", "stage", "broken", "outcome", "error"))
+        .isEqualTo(1);
   }
 
   @Test
@@ -139,7 +155,9 @@ class MetricsTest {
     for (Meter meter : registry.getMeters()) {
       rendered.add(meter.getId().toString());
     }
-    assertThat(rendered).isNotEmpty().noneMatch(s -> s.contains("secret-marker") || s.contains("bob@"));
+    assertThat(rendered)
+        .isNotEmpty()
+        .noneMatch(s -> s.contains("secret-marker") || s.contains("bob@"));
   }
 
   @Test
@@ -169,7 +187,8 @@ class MetricsTest {
 
     assertThat(received).containsExactly(report);
     assertThat(
-            registry.get("parapet.feedback")
+            registry
+                .get("parapet.feedback")
                 .tag("kind", "false_positive")
                 .tag("category", "toxicity")
                 .counter()
@@ -179,12 +198,14 @@ class MetricsTest {
 
   @Test
   void feedback_unknownCategory_rejectedToKeepTagsBounded() {
-    var filter = SafetyFilter.builder().policy(POLICY).outputStage(toxicity).meterRegistry(registry).build();
+    var filter =
+        SafetyFilter.builder().policy(POLICY).outputStage(toxicity).meterRegistry(registry).build();
 
     assertThatThrownBy(
             () ->
                 filter.feedback(
-                    new Feedback(Feedback.Kind.FALSE_NEGATIVE, "free text", Direction.INPUT, null, null)))
+                    new Feedback(
+                        Feedback.Kind.FALSE_NEGATIVE, "free text", Direction.INPUT, null, null)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown category 'free text'");
     assertThat(registry.find("parapet.feedback").tag("category", "free text").counters()).isEmpty();
@@ -192,6 +213,8 @@ class MetricsTest {
   }
 
   private long timerCount(String name, String k1, String v1, String k2, String v2) {
-    return registry.get(name).tag(k1, v1).tag(k2, v2).timers().stream().mapToLong(t -> t.count()).sum();
+    return registry.get(name).tag(k1, v1).tag(k2, v2).timers().stream()
+        .mapToLong(t -> t.count())
+        .sum();
   }
 }

@@ -56,7 +56,8 @@ class PolicyFileTest {
 
     var balanced = Policy.fromJson(file).profile("balanced");
 
-    assertThat(balanced.refusals()).containsExactly(Map.entry("self_harm", "You are not alone; please reach out."));
+    assertThat(balanced.refusals())
+        .containsExactly(Map.entry("self_harm", "You are not alone; please reach out."));
   }
 
   @ParameterizedTest(name = "{0}")

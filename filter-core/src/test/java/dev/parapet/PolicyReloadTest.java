@@ -27,7 +27,8 @@ class PolicyReloadTest {
 
   @TempDir Path dir;
 
-  private final KeywordClassifier toxicity = KeywordClassifier.single("toxicity", "toxicity", "rude", 0.6);
+  private final KeywordClassifier toxicity =
+      KeywordClassifier.single("toxicity", "toxicity", "rude", 0.6);
 
   @Test
   void reloadPolicy_validFile_appliesToNextCheck() throws IOException {
@@ -97,8 +98,7 @@ class PolicyReloadTest {
 
   @Test
   void reloadPolicy_filterBuiltInCode_throws() {
-    var filter =
-        SafetyFilter.builder().policy(Policy.of(Profile.builder("p").build())).build();
+    var filter = SafetyFilter.builder().policy(Policy.of(Profile.builder("p").build())).build();
 
     assertThatThrownBy(filter::reloadPolicy).isInstanceOf(IllegalStateException.class);
   }

@@ -9,8 +9,7 @@ import org.junit.jupiter.api.Test;
 class RedactionTest {
 
   private static final String TEXT = "mail bob@x.io, then amy@y.io, then bob@x.io again";
-  private static final List<Span> SPANS =
-      List.of(span(5, 13), span(20, 28), span(35, 43));
+  private static final List<Span> SPANS = List.of(span(5, 13), span(20, 28), span(35, 43));
 
   private static Span span(int start, int end) {
     return new Span(start, end, "pii", "email", 1.0);
@@ -33,11 +32,14 @@ class RedactionTest {
     var key = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     var out = Redaction.keyedHash(key).apply(TEXT, SPANS, null);
 
-    assertThat(out).matches("mail \\[EMAIL_[0-9a-f]{8}\\], then \\[EMAIL_[0-9a-f]{8}\\], then \\[EMAIL_[0-9a-f]{8}\\] again");
+    assertThat(out)
+        .matches(
+            "mail \\[EMAIL_[0-9a-f]{8}\\], then \\[EMAIL_[0-9a-f]{8}\\], then \\[EMAIL_[0-9a-f]{8}\\] again");
     var tags = out.split(", then ");
     assertThat(tags[0].substring(5)).isEqualTo(tags[2].substring(0, tags[0].length() - 5));
     assertThat(out).doesNotContain("bob").doesNotContain("amy");
-    assertThatThrownBy(() -> Redaction.keyedHash(new byte[8])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Redaction.keyedHash(new byte[8]))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -51,7 +53,9 @@ class RedactionTest {
     var vault = new Redaction.Vault();
     var prompt = Redaction.placeholders().apply("to bob@x.io", List.of(span(3, 11)), vault);
     var restore = vault.snapshot();
-    var answer = Redaction.placeholders().apply("cc bob@x.io and eve@z.io", List.of(span(3, 11), span(16, 24)), vault);
+    var answer =
+        Redaction.placeholders()
+            .apply("cc bob@x.io and eve@z.io", List.of(span(3, 11), span(16, 24)), vault);
 
     assertThat(prompt).isEqualTo("to [EMAIL_1]");
     assertThat(answer).isEqualTo("cc [EMAIL_1] and [EMAIL_2]");
@@ -121,7 +125,8 @@ class RedactionTest {
     var vault = new Redaction.Vault();
     Redaction.placeholders().apply("to bob@x.io", List.of(span(3, 11)), vault);
 
-    assertThat(vault.restore("a [ b [EMAIL_1] c ] [EMAIL_1][EMAIL_1] [[EMAIL_1]] [EMAIL_10] [EMAIL_1"))
+    assertThat(
+            vault.restore("a [ b [EMAIL_1] c ] [EMAIL_1][EMAIL_1] [[EMAIL_1]] [EMAIL_10] [EMAIL_1"))
         .isEqualTo("a [ b bob@x.io c ] bob@x.iobob@x.io [bob@x.io] [EMAIL_10] [EMAIL_1");
   }
 

@@ -170,8 +170,7 @@ class SafetyFilterTest {
 
   @Test
   void check_throwingStageFailOpen_flagsAndPasses() {
-    var stage =
-        Stage.of(Stages.throwing("broken", "toxicity")).failMode(FailMode.OPEN).build();
+    var stage = Stage.of(Stages.throwing("broken", "toxicity")).failMode(FailMode.OPEN).build();
     var filter = filter().stage(stage).build();
 
     var verdict = filter.check("hello", Direction.OUTPUT);
@@ -195,15 +194,22 @@ class SafetyFilterTest {
     assertThat(verdict.decision()).isEqualTo(Decision.FLAG);
     assertThat(verdict.text()).isEqualTo("hello");
     assertThat(verdict.stages().get(0).outcome()).isEqualTo(StageReport.Outcome.ERROR);
-    assertThat(registry.get("parapet.stage.failures").tag("stage", "deep").tag("cause", "error")
-            .tag("mode", "open").counter().count())
+    assertThat(
+            registry
+                .get("parapet.stage.failures")
+                .tag("stage", "deep")
+                .tag("cause", "error")
+                .tag("mode", "open")
+                .counter()
+                .count())
         .isEqualTo(1.0);
   }
 
   @Test
   void check_stageThrowingUndeclaredCheckedException_isAStageError() {
     var stage =
-        Stage.of(Stages.throwingAny("io", "toxicity", new java.io.IOException("disk gone"))).build();
+        Stage.of(Stages.throwingAny("io", "toxicity", new java.io.IOException("disk gone")))
+            .build();
     var filter = filter().stage(stage).build();
 
     var verdict = filter.check("hello", Direction.OUTPUT);
@@ -214,9 +220,13 @@ class SafetyFilterTest {
 
   @Test
   void check_stageOutOfMemory_propagates() {
-    var filter = filter().outputStage(Stages.throwingAny("oom", "toxicity", new OutOfMemoryError("test"))).build();
+    var filter =
+        filter()
+            .outputStage(Stages.throwingAny("oom", "toxicity", new OutOfMemoryError("test")))
+            .build();
 
-    assertThatThrownBy(() -> filter.check("hello", Direction.OUTPUT)).isInstanceOf(OutOfMemoryError.class);
+    assertThatThrownBy(() -> filter.check("hello", Direction.OUTPUT))
+        .isInstanceOf(OutOfMemoryError.class);
   }
 
   @Test
@@ -241,7 +251,9 @@ class SafetyFilterTest {
       var verdict = filter.check("hello", Direction.OUTPUT);
 
       assertThat(verdict.decision()).isEqualTo(Decision.BLOCK);
-      assertThat(verdict.reasons()).extracting(Reason::category).containsExactly(Reason.STAGE_TIMEOUT);
+      assertThat(verdict.reasons())
+          .extracting(Reason::category)
+          .containsExactly(Reason.STAGE_TIMEOUT);
       assertThat(verdict.stages().get(0).outcome()).isEqualTo(StageReport.Outcome.TIMEOUT);
     } finally {
       release.countDown();
@@ -294,7 +306,8 @@ class SafetyFilterTest {
 
   @Test
   void defaultExecutors_areBoundedInThreadsAndQueue() {
-    for (var pool : List.of(SafetyFilter.DefaultExecutor.CALLS, SafetyFilter.DefaultExecutor.STAGES)) {
+    for (var pool :
+        List.of(SafetyFilter.DefaultExecutor.CALLS, SafetyFilter.DefaultExecutor.STAGES)) {
       assertThat(pool.getMaximumPoolSize()).isEqualTo(SafetyFilter.Builder.DEFAULT_THREADS);
       assertThat(pool.getQueue().remainingCapacity() + pool.getQueue().size())
           .isEqualTo(SafetyFilter.Builder.DEFAULT_QUEUE);
@@ -312,12 +325,17 @@ class SafetyFilterTest {
             .build();
     var checks = new ArrayList<java.util.concurrent.CompletableFuture<Verdict>>();
     for (int i = 0; i < 200; i++) {
-      checks.add(filter.checkAsync("rude text " + i, Direction.OUTPUT, Context.defaults()).toCompletableFuture());
+      checks.add(
+          filter
+              .checkAsync("rude text " + i, Direction.OUTPUT, Context.defaults())
+              .toCompletableFuture());
     }
 
     // Every call waits on its stage tasks; with calls and stage tasks in one bounded pool, 32
     // waiting calls would hold every thread while their tasks sat in the queue.
-    var all = java.util.concurrent.CompletableFuture.allOf(checks.toArray(new java.util.concurrent.CompletableFuture<?>[0]));
+    var all =
+        java.util.concurrent.CompletableFuture.allOf(
+            checks.toArray(new java.util.concurrent.CompletableFuture<?>[0]));
     assertThat(all).succeedsWithin(java.time.Duration.ofSeconds(60));
     assertThat(checks).allSatisfy(c -> assertThat(c.join().decision()).isEqualTo(Decision.FLAG));
   }
@@ -345,7 +363,8 @@ class SafetyFilterTest {
     assertThat(late.reasons()).extracting(Reason::category).containsExactly(Reason.TEXT_UNCHECKED);
     assertThat(early.decision()).isEqualTo(Decision.BLOCK);
     assertThat(shortText.decision()).isEqualTo(Decision.ALLOW);
-    assertThatThrownBy(() -> Stage.of(toxicity).maxChars(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Stage.of(toxicity).maxChars(0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -371,8 +390,7 @@ class SafetyFilterTest {
   @Test
   void check_shadowProfile_recordsButDoesNotEnforce() {
     var shadow = BALANCED.toBuilder().shadow(true).build();
-    var filter =
-        SafetyFilter.builder().policy(Policy.of(shadow)).outputStage(toxicity).build();
+    var filter = SafetyFilter.builder().policy(Policy.of(shadow)).outputStage(toxicity).build();
 
     var verdict = filter.check("awful", Direction.OUTPUT);
 
@@ -397,7 +415,9 @@ class SafetyFilterTest {
     var verdict = filter.check("01234567890", Direction.OUTPUT);
 
     assertThat(verdict.decision()).isEqualTo(Decision.BLOCK);
-    assertThat(verdict.reasons()).extracting(Reason::category).containsExactly(Reason.TEXT_TOO_LONG);
+    assertThat(verdict.reasons())
+        .extracting(Reason::category)
+        .containsExactly(Reason.TEXT_TOO_LONG);
     assertThat(toxicity.calls()).isZero();
   }
 
@@ -484,9 +504,17 @@ class SafetyFilterTest {
 
   @Test
   void guard_categoryRefusal_returnsItInsteadOfThrowing() {
-    var support = Profile.builder("support").block("toxicity", 0.9).refusal("toxicity", "Let's keep it kind.").build();
+    var support =
+        Profile.builder("support")
+            .block("toxicity", 0.9)
+            .refusal("toxicity", "Let's keep it kind.")
+            .build();
     var filter =
-        SafetyFilter.builder().policy(Policy.of(support)).executor(Runnable::run).outputStage(toxicity).build();
+        SafetyFilter.builder()
+            .policy(Policy.of(support))
+            .executor(Runnable::run)
+            .outputStage(toxicity)
+            .build();
 
     assertThat(filter.guard("hello", prompt -> "awful")).isEqualTo("Let's keep it kind.");
     assertThat(filter.check("awful", Direction.OUTPUT).text()).isEqualTo("Let's keep it kind.");
@@ -495,7 +523,11 @@ class SafetyFilterTest {
   @Test
   void check_categoryRefusal_otherCategoryBlocking_keepsFilterRefusal() {
     var profile =
-        Profile.builder("p").block("toxicity", 0.9).block("pii", 0.5).refusal("toxicity", "Let's keep it kind.").build();
+        Profile.builder("p")
+            .block("toxicity", 0.9)
+            .block("pii", 0.5)
+            .refusal("toxicity", "Let's keep it kind.")
+            .build();
     var filter =
         SafetyFilter.builder()
             .policy(Policy.of(profile))
@@ -504,10 +536,16 @@ class SafetyFilterTest {
             .refusal("[withheld]")
             .build();
 
-    assertThat(filter.check("write to bob@example.com", Direction.OUTPUT).text()).isEqualTo("[withheld]");
+    assertThat(filter.check("write to bob@example.com", Direction.OUTPUT).text())
+        .isEqualTo("[withheld]");
     assertThatThrownBy(
-            () -> SafetyFilter.builder().policy(Policy.of(profile)).executor(Runnable::run)
-                .outputStage(PatternDetector.emails()).build().guard("hi", prompt -> "bob@example.com"))
+            () ->
+                SafetyFilter.builder()
+                    .policy(Policy.of(profile))
+                    .executor(Runnable::run)
+                    .outputStage(PatternDetector.emails())
+                    .build()
+                    .guard("hi", prompt -> "bob@example.com"))
         .isInstanceOf(ContentBlockedException.class);
   }
 
@@ -530,7 +568,8 @@ class SafetyFilterTest {
   void guard_redactedCompletion_callerSeesMaskedText() {
     var filter = filter().outputStage(PatternDetector.emails()).build();
 
-    assertThat(filter.guard("who?", prompt -> "it is bob@example.com")).isEqualTo("it is [EMAIL_1]");
+    assertThat(filter.guard("who?", prompt -> "it is bob@example.com"))
+        .isEqualTo("it is [EMAIL_1]");
   }
 
   @Test
@@ -539,7 +578,8 @@ class SafetyFilterTest {
 
     var answer =
         filter
-            .guardAsync("hi", prompt -> java.util.concurrent.CompletableFuture.completedFuture("fine"))
+            .guardAsync(
+                "hi", prompt -> java.util.concurrent.CompletableFuture.completedFuture("fine"))
             .toCompletableFuture()
             .join();
 
@@ -600,7 +640,11 @@ class SafetyFilterTest {
             .verdictCache(0, Duration.ofMinutes(1))
             .build();
 
-    var async = filter.checkAsync("rude", Direction.OUTPUT, Context.defaults()).toCompletableFuture().join();
+    var async =
+        filter
+            .checkAsync("rude", Direction.OUTPUT, Context.defaults())
+            .toCompletableFuture()
+            .join();
 
     assertThat(async).isEqualTo(filter.check("rude", Direction.OUTPUT));
   }

@@ -20,7 +20,8 @@ class SpeculativeCallTest {
 
   private static final Policy POLICY =
       Policy.of(Profile.builder("p").block("toxicity", 0.9).redact("pii", 0.5).build());
-  private static final String ANSWER = "Tea is brewed with hot water. Let it steep for three minutes. ";
+  private static final String ANSWER =
+      "Tea is brewed with hot water. Let it steep for three minutes. ";
 
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final List<String> prompts = new CopyOnWriteArrayList<>();
@@ -51,7 +52,8 @@ class SpeculativeCallTest {
   void guardStream_blockedPrompt_neverCallsTheModel() throws Exception {
     var subscriber = new StreamingTest.CollectingSubscriber(Long.MAX_VALUE);
     filter(false)
-        .guardStream("an awful prompt", Context.defaults(), p -> model(p, new TokenPublisher(ANSWER, 5, 1)))
+        .guardStream(
+            "an awful prompt", Context.defaults(), p -> model(p, new TokenPublisher(ANSWER, 5, 1)))
         .subscribe(subscriber);
 
     assertThat(subscriber.done.get(10, TimeUnit.SECONDS)).isNull();
@@ -65,12 +67,14 @@ class SpeculativeCallTest {
   void guardStream_passingPrompt_streamsTheCheckedAnswer() throws Exception {
     var subscriber = new StreamingTest.CollectingSubscriber(2);
     filter(false)
-        .guardStream("how is tea made?", Context.defaults(), p -> model(p, new TokenPublisher(ANSWER, 5, 1)))
+        .guardStream(
+            "how is tea made?", Context.defaults(), p -> model(p, new TokenPublisher(ANSWER, 5, 1)))
         .subscribe(subscriber);
 
     assertThat(subscriber.done.get(10, TimeUnit.SECONDS)).isNull();
     assertThat(subscriber.released()).isEqualTo(ANSWER);
-    assertThat(subscriber.items.get(subscriber.items.size() - 1)).isInstanceOf(StreamEvent.Completed.class);
+    assertThat(subscriber.items.get(subscriber.items.size() - 1))
+        .isInstanceOf(StreamEvent.Completed.class);
     assertThat(prompts).containsExactly("how is tea made?");
   }
 
@@ -78,7 +82,9 @@ class SpeculativeCallTest {
   void guardStream_speculative_blockedPromptCancelsTheCallAndReleasesNothing() throws Exception {
     var answer = new TokenPublisher(ANSWER.repeat(20), 5, 2);
     var subscriber = new StreamingTest.CollectingSubscriber(Long.MAX_VALUE);
-    filter(true).guardStream("an awful prompt", Context.defaults(), p -> model(p, answer)).subscribe(subscriber);
+    filter(true)
+        .guardStream("an awful prompt", Context.defaults(), p -> model(p, answer))
+        .subscribe(subscriber);
 
     assertThat(subscriber.done.get(10, TimeUnit.SECONDS)).isNull();
     assertThat(subscriber.items).singleElement().isInstanceOf(StreamEvent.Blocked.class);
@@ -90,12 +96,17 @@ class SpeculativeCallTest {
   void guardStream_speculative_redactedPromptCallsAgainWithTheRedactedText() throws Exception {
     var subscriber = new StreamingTest.CollectingSubscriber(Long.MAX_VALUE);
     filter(true)
-        .guardStream("mail bob@example.com about tea", Context.defaults(), p -> model(p, new TokenPublisher(ANSWER, 5, 1)))
+        .guardStream(
+            "mail bob@example.com about tea",
+            Context.defaults(),
+            p -> model(p, new TokenPublisher(ANSWER, 5, 1)))
         .subscribe(subscriber);
 
     assertThat(subscriber.done.get(10, TimeUnit.SECONDS)).isNull();
-    assertThat(subscriber.released()).isEqualTo(ANSWER); // once: the discarded call released nothing
-    assertThat(prompts).containsExactly("mail bob@example.com about tea", "mail [EMAIL_1] about tea");
+    assertThat(subscriber.released())
+        .isEqualTo(ANSWER); // once: the discarded call released nothing
+    assertThat(prompts)
+        .containsExactly("mail bob@example.com about tea", "mail [EMAIL_1] about tea");
   }
 
   @Test
@@ -145,17 +156,28 @@ class SpeculativeCallTest {
 
     assertThat(filter.guard("mail bob@example.com about tea", model))
         .isEqualTo("answer to mail [EMAIL_1] about tea");
-    assertThat(prompts).containsExactlyInAnyOrder("mail bob@example.com about tea", "mail [EMAIL_1] about tea");
+    // The speculative call with the raw prompt is discarded: cancelled, or run and its answer
+    // dropped (which one depends on whether the executor started it before the check ended).
+    assertThat(prompts)
+        .contains("mail [EMAIL_1] about tea")
+        .isSubsetOf("mail bob@example.com about tea", "mail [EMAIL_1] about tea");
   }
 
   @Test
   void guardAsync_speculative_blockedPromptCancelsTheModelFuture() throws Exception {
     var call = new CompletableFuture<String>();
-    var result = filter(true).guardAsync("an awful prompt", Context.defaults(), p -> call).toCompletableFuture();
+    var result =
+        filter(true)
+            .guardAsync("an awful prompt", Context.defaults(), p -> call)
+            .toCompletableFuture();
 
-    assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ContentBlockedException.class);
+    assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ContentBlockedException.class);
     assertThat(call.isCancelled()).isTrue();
-    var passing = filter(true).guardAsync("tea?", Context.defaults(), p -> CompletableFuture.completedFuture("Steep it."));
+    var passing =
+        filter(true)
+            .guardAsync(
+                "tea?", Context.defaults(), p -> CompletableFuture.completedFuture("Steep it."));
     assertThat(passing.toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("Steep it.");
   }
 

@@ -49,7 +49,9 @@ class StreamingTest {
         .policy(POLICY)
         .executor(executor)
         .refusal("[answer withheld]")
-        .outputStage(KeywordClassifier.of("toxicity", Map.of("toxicity", Map.of("awful", 0.95, "rude", 0.6))))
+        .outputStage(
+            KeywordClassifier.of(
+                "toxicity", Map.of("toxicity", Map.of("awful", 0.95, "rude", 0.6))))
         .outputStage(PatternDetector.emails());
   }
 
@@ -60,6 +62,7 @@ class StreamingTest {
     List<StreamEvent> events() {
       return events;
     }
+
     final CompletableFuture<StreamEvent> terminal = new CompletableFuture<>();
 
     @Override
@@ -86,7 +89,8 @@ class StreamingTest {
     }
   }
 
-  private static GuardedStream open(SafetyFilter filter, StreamOptions options, Events events, TokenProducer producer) {
+  private static GuardedStream open(
+      SafetyFilter filter, StreamOptions options, Events events, TokenProducer producer) {
     var stream = filter.openStream(Context.defaults(), options, events);
     stream.onCancel(producer::cancel);
     producer.start(stream::accept, stream::complete);
@@ -97,17 +101,23 @@ class StreamingTest {
   void backlogAtComplete_isReleasedWindowByWindow() throws Exception {
     var checked = new CopyOnWriteArrayList<Integer>();
     var counting =
-        new KeywordClassifier.Delegating(KeywordClassifier.single("toxicity", "toxicity", "awful", 0.95)) {
+        new KeywordClassifier.Delegating(
+            KeywordClassifier.single("toxicity", "toxicity", "awful", 0.95)) {
           @Override
           public List<Map<String, Double>> classify(List<String> texts) {
             texts.forEach(t -> checked.add(t.length()));
             return super.classify(texts);
           }
         };
-    var filter = SafetyFilter.builder().policy(POLICY).executor(executor).outputStage(counting).build();
+    var filter =
+        SafetyFilter.builder().policy(POLICY).executor(executor).outputStage(counting).build();
     var events = new Events();
-    var stream = filter.openStream(Context.defaults(), StreamOptions.defaults().withFinalCheck(false), events);
-    stream.closeGate(); // hold every check, as a busy executor would, while a fast producer sends it all
+    var stream =
+        filter.openStream(
+            Context.defaults(), StreamOptions.defaults().withFinalCheck(false), events);
+    stream
+        .closeGate(); // hold every check, as a busy executor would, while a fast producer sends it
+    // all
     var text = BENIGN.repeat(200);
     for (int i = 0; i < text.length(); i += 7) {
       stream.accept(text.substring(i, Math.min(text.length(), i + 7)));
@@ -119,7 +129,12 @@ class StreamingTest {
     assertThat(events.released()).isEqualTo(text);
     assertThat(events.events().stream().filter(e -> e instanceof StreamEvent.Released).count())
         .isGreaterThan(text.length() / StreamOptions.defaults().windowChars());
-    assertThat(checked).allMatch(length -> length <= StreamOptions.defaults().windowChars() + StreamOptions.defaults().contextChars());
+    assertThat(checked)
+        .allMatch(
+            length ->
+                length
+                    <= StreamOptions.defaults().windowChars()
+                        + StreamOptions.defaults().contextChars());
   }
 
   @Test
@@ -165,16 +180,23 @@ class StreamingTest {
     var producer = new TokenProducer(text, 5, 1);
     var events = new Events();
     var registry = new SimpleMeterRegistry();
-    open(filter().meterRegistry(registry).build(), StreamOptions.defaults().withWindowChars(64), events, producer);
+    open(
+        filter().meterRegistry(registry).build(),
+        StreamOptions.defaults().withWindowChars(64),
+        events,
+        producer);
 
     var end = (StreamEvent.Completed) events.awaitEnd();
 
     assertThat(events.released()).isEqualTo(text);
     assertThat(end.releasedChars()).isEqualTo(text.length());
     assertThat(end.decision()).isEqualTo(Decision.FLAG);
-    assertThat(end.verdict().score("toxicity")).isEqualTo(0.6); // the final check saw the whole text
-    assertThat(events.events.stream().filter(e -> e instanceof StreamEvent.Released).count()).isGreaterThan(3);
-    assertThat(registry.get("parapet.streams").tag("outcome", "completed").counter().count()).isEqualTo(1);
+    assertThat(end.verdict().score("toxicity"))
+        .isEqualTo(0.6); // the final check saw the whole text
+    assertThat(events.events.stream().filter(e -> e instanceof StreamEvent.Released).count())
+        .isGreaterThan(3);
+    assertThat(registry.get("parapet.streams").tag("outcome", "completed").counter().count())
+        .isEqualTo(1);
     assertThat(registry.get("parapet.stream.holdback").timer().count()).isGreaterThan(3);
   }
 
@@ -183,7 +205,8 @@ class StreamingTest {
     // A producer that pauses 600 ms between tokens, mid-sentence: only the timer releases text.
     var text = "words flow on and on without stop ";
     var producer = new TokenProducer(text, 8, 600);
-    var options = StreamOptions.defaults().withWindowChars(400).withMaxDelay(Duration.ofMillis(100));
+    var options =
+        StreamOptions.defaults().withWindowChars(400).withMaxDelay(Duration.ofMillis(100));
     var events = new Events();
     var held = new CopyOnWriteArrayList<Long>();
     var releasedChars = new java.util.concurrent.atomic.AtomicLong();
@@ -222,9 +245,11 @@ class StreamingTest {
   @Test
   void phraseSplitAcrossWindows_isSeenThroughTheContext() throws Exception {
     var classifier = KeywordClassifier.of("toxicity", Map.of("toxicity", Map.of("bad plan", 0.95)));
-    var filter = SafetyFilter.builder().policy(POLICY).executor(executor).outputStage(classifier).build();
+    var filter =
+        SafetyFilter.builder().policy(POLICY).executor(executor).outputStage(classifier).build();
     // The time limit cuts the stream between "bad" and "plan": each window alone is harmless.
-    var withContext = StreamOptions.defaults().withMaxDelay(Duration.ofMillis(20)).withFinalCheck(false);
+    var withContext =
+        StreamOptions.defaults().withMaxDelay(Duration.ofMillis(20)).withFinalCheck(false);
     var withoutContext = withContext.withContextChars(0);
 
     assertThat(splitPhraseStream(filter, withContext)).isInstanceOf(StreamEvent.Blocked.class);
@@ -234,7 +259,8 @@ class StreamingTest {
         .isInstanceOf(StreamEvent.Blocked.class);
   }
 
-  private static StreamEvent splitPhraseStream(SafetyFilter filter, StreamOptions options) throws Exception {
+  private static StreamEvent splitPhraseStream(SafetyFilter filter, StreamOptions options)
+      throws Exception {
     var events = new Events();
     var stream = filter.openStream(Context.defaults(), options, events);
     stream.accept("We now have a bad");
@@ -273,7 +299,9 @@ class StreamingTest {
 
     var end = (StreamEvent.Blocked) events.awaitEnd();
 
-    assertThat(end.verdict().reasons()).extracting(Reason::category).containsExactly(Reason.STAGE_ERROR);
+    assertThat(end.verdict().reasons())
+        .extracting(Reason::category)
+        .containsExactly(Reason.STAGE_ERROR);
     assertThat(events.released()).isEmpty();
     assertThat(producer.join(5_000)).isTrue();
     assertThat(producer.cancelled()).isTrue();
@@ -339,7 +367,11 @@ class StreamingTest {
   void noThreadsLeft_afterCompletionAndCancellation() throws Exception {
     var filter = filter().build();
     var events = new Events();
-    open(filter, StreamOptions.defaults().withMaxDelay(Duration.ofMillis(30)), events, new TokenProducer(BENIGN, 6, 1));
+    open(
+        filter,
+        StreamOptions.defaults().withMaxDelay(Duration.ofMillis(30)),
+        events,
+        new TokenProducer(BENIGN, 6, 1));
     events.awaitEnd();
     var tokens = new LinkedBlockingQueue<String>();
     var iterator = filter.guardIterator(new QueueIterator(tokens), Context.defaults());
@@ -349,12 +381,16 @@ class StreamingTest {
 
     awaitTrue(() -> !iterator.pumping());
     awaitTrue(() -> executor.getActiveCount() == 0);
-    awaitTrue(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("parapet-stream")));
+    awaitTrue(
+        () ->
+            Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("parapet-stream")));
   }
 
   @Test
   void iterator_sourceThrowingAnErrorOrCheckedException_endsFailedInsteadOfHanging() {
-    for (Throwable thrown : List.of(new AssertionError("broken source"), new java.io.IOException("socket reset"))) {
+    for (Throwable thrown :
+        List.of(new AssertionError("broken source"), new java.io.IOException("socket reset"))) {
       var source =
           new java.util.Iterator<String>() {
             int calls;
@@ -378,7 +414,8 @@ class StreamingTest {
       }
 
       assertThat(events.get(events.size() - 1))
-          .isInstanceOfSatisfying(StreamEvent.Failed.class, f -> assertThat(f.error()).isSameAs(thrown));
+          .isInstanceOfSatisfying(
+              StreamEvent.Failed.class, f -> assertThat(f.error()).isSameAs(thrown));
     }
   }
 
@@ -389,7 +426,8 @@ class StreamingTest {
     producer.start(tokens::add, () -> tokens.add(QueueIterator.END));
     var released = new StringBuilder();
     StreamEvent last = null;
-    try (var iterator = filter().build().guardIterator(new QueueIterator(tokens), Context.defaults())) {
+    try (var iterator =
+        filter().build().guardIterator(new QueueIterator(tokens), Context.defaults())) {
       while (iterator.hasNext()) {
         last = iterator.next();
         if (last instanceof StreamEvent.Released r) {
@@ -411,7 +449,8 @@ class StreamingTest {
 
     assertThat(subscriber.done.get(20, TimeUnit.SECONDS)).isNull();
     assertThat(BENIGN).startsWith(subscriber.released());
-    assertThat(subscriber.items.get(subscriber.items.size() - 1)).isInstanceOf(StreamEvent.Blocked.class);
+    assertThat(subscriber.items.get(subscriber.items.size() - 1))
+        .isInstanceOf(StreamEvent.Blocked.class);
     assertThat(upstream.awaitCancelled()).isTrue();
 
     // A passing stream completes; a downstream cancel reaches upstream.
@@ -420,13 +459,14 @@ class StreamingTest {
     assertThat(clean.done.get(20, TimeUnit.SECONDS)).isNull();
     assertThat(clean.released()).isEqualTo(BENIGN);
     var long_ = new TokenPublisher(BENIGN.repeat(50), 5, 2);
-    var quitter = new CollectingSubscriber(1) {
-      @Override
-      public void onNext(StreamEvent item) {
-        super.onNext(item);
-        subscription.cancel();
-      }
-    };
+    var quitter =
+        new CollectingSubscriber(1) {
+          @Override
+          public void onNext(StreamEvent item) {
+            super.onNext(item);
+            subscription.cancel();
+          }
+        };
     filter.guardPublisher(long_, Context.defaults()).subscribe(quitter);
     assertThat(long_.awaitCancelled()).isTrue();
   }
@@ -437,11 +477,21 @@ class StreamingTest {
     String[] parts = {"hello", "rude", "awful", "mail bob@example.com", "tea", "boom", "plain"};
     var stages =
         List.of(
-            Stage.of(KeywordClassifier.of("toxicity", Map.of("toxicity", Map.of("awful", 0.95, "rude", 0.6)))).build(),
+            Stage.of(
+                    KeywordClassifier.of(
+                        "toxicity", Map.of("toxicity", Map.of("awful", 0.95, "rude", 0.6))))
+                .build(),
             Stage.of(PatternDetector.emails()).build(),
-            Stage.of(KeywordClassifier.of("slow", Map.of("topic", Map.of("tea", 0.7)))).timeout(Duration.ofSeconds(5)).build(),
+            Stage.of(KeywordClassifier.of("slow", Map.of("topic", Map.of("tea", 0.7))))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
             Stage.of(new Stages.FailingOn("fragile", "boom")).failMode(FailMode.OPEN).build());
-    var base = Profile.builder("p").flag("toxicity", 0.5).block("toxicity", 0.9).redact("pii", 0.5).flag("topic", 0.5);
+    var base =
+        Profile.builder("p")
+            .flag("toxicity", 0.5)
+            .block("toxicity", 0.9)
+            .redact("pii", 0.5)
+            .flag("topic", 0.5);
     SafetyFilter sequential = build(stages, base.build());
     SafetyFilter parallel = build(stages, base.parallel(true).build());
     for (int i = 0; i < 300; i++) {
@@ -460,7 +510,11 @@ class StreamingTest {
   }
 
   private SafetyFilter build(List<Stage> stages, Profile profile) {
-    var builder = SafetyFilter.builder().policy(Policy.of(profile)).executor(executor).verdictCache(0, Duration.ofMinutes(1));
+    var builder =
+        SafetyFilter.builder()
+            .policy(Policy.of(profile))
+            .executor(executor)
+            .verdictCache(0, Duration.ofMinutes(1));
     stages.forEach(builder::stage);
     return builder.build();
   }
@@ -469,7 +523,8 @@ class StreamingTest {
   void parallelStages_saturatedExecutor_callerRunsTheRejectedStages() {
     var single = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new SynchronousQueue<>());
     try {
-      var profile = Profile.builder("p").flag("toxicity", 0.5).redact("pii", 0.5).parallel(true).build();
+      var profile =
+          Profile.builder("p").flag("toxicity", 0.5).redact("pii", 0.5).parallel(true).build();
       var builder = SafetyFilter.builder().policy(Policy.of(profile)).executor(single);
       builder.stage(Stage.of(KeywordClassifier.single("a", "toxicity", "rude", 0.6)).build());
       builder.stage(Stage.of(KeywordClassifier.single("b", "toxicity", "awful", 0.7)).build());
@@ -478,7 +533,9 @@ class StreamingTest {
 
       var verdict = filter.check("rude mail bob@example.com", Direction.OUTPUT);
 
-      assertThat(verdict.stages()).extracting(StageReport::outcome).containsOnly(StageReport.Outcome.SUCCESS);
+      assertThat(verdict.stages())
+          .extracting(StageReport::outcome)
+          .containsOnly(StageReport.Outcome.SUCCESS);
       assertThat(verdict.decision()).isEqualTo(Decision.REDACT);
       assertThat(verdict.text()).isEqualTo("rude mail [EMAIL_1]");
     } finally {
@@ -495,7 +552,10 @@ class StreamingTest {
             .policy(Policy.of(profile))
             .executor(executor)
             .stage(Stage.of(Stages.blockingUntil("slow", "other", release)).build())
-            .stage(Stage.of(KeywordClassifier.single("fast", "toxicity", "awful", 0.95)).cost(500).build())
+            .stage(
+                Stage.of(KeywordClassifier.single("fast", "toxicity", "awful", 0.95))
+                    .cost(500)
+                    .build())
             .build();
 
     var verdict = filter.check("awful", Direction.OUTPUT);
@@ -519,16 +579,21 @@ class StreamingTest {
     assertThat(policy.profile("a").parallel()).isTrue();
     assertThat(policy.profile("b").parallel()).isFalse();
     assertThatThrownBy(
-            () -> Policy.parse("{\"profiles\": {\"a\": {\"parallel\": 1, \"thresholds\": {}}}}", "inline"))
+            () ->
+                Policy.parse(
+                    "{\"profiles\": {\"a\": {\"parallel\": 1, \"thresholds\": {}}}}", "inline"))
         .isInstanceOf(PolicyException.class)
         .hasMessageContaining("profiles.a.parallel");
   }
 
   @Test
   void options_andArguments_areValidated() {
-    assertThatThrownBy(() -> StreamOptions.defaults().withWindowChars(8)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StreamOptions.defaults().withContextChars(-1)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StreamOptions.defaults().withMaxDelay(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamOptions.defaults().withWindowChars(8))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamOptions.defaults().withContextChars(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamOptions.defaults().withMaxDelay(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
     var filter = filter().build();
     assertThatThrownBy(() -> filter.openStream(Context.profile("nope"), new Events()))
         .isInstanceOf(IllegalArgumentException.class);
@@ -536,7 +601,13 @@ class StreamingTest {
     stream.complete();
     assertThatThrownBy(stream::complete).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> stream.accept("late")).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> SafetyFilter.builder().policy(POLICY).anonymizeInputs(true).speculativeModelCall(true).build())
+    assertThatThrownBy(
+            () ->
+                SafetyFilter.builder()
+                    .policy(POLICY)
+                    .anonymizeInputs(true)
+                    .speculativeModelCall(true)
+                    .build())
         .isInstanceOf(IllegalStateException.class);
   }
 
@@ -635,7 +706,9 @@ class StreamingTest {
 
     String released() {
       var text = new StringBuilder();
-      items.stream().filter(i -> i instanceof StreamEvent.Released).forEach(i -> text.append(((StreamEvent.Released) i).text()));
+      items.stream()
+          .filter(i -> i instanceof StreamEvent.Released)
+          .forEach(i -> text.append(((StreamEvent.Released) i).text()));
       return text.toString();
     }
   }

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A real producer thread that emits a text as tokens at a steady rate, as a streaming model does, and
- * stops when cancelled. Records when each token was sent.
+ * A real producer thread that emits a text as tokens at a steady rate, as a streaming model does,
+ * and stops when cancelled. Records when each token was sent.
  */
 final class TokenProducer {
 
@@ -25,7 +25,9 @@ final class TokenProducer {
     this.sentNanos = new long[tokens.size()];
   }
 
-  /** Splits after every space, and long words every {@code tokenChars}, like a subword tokenizer. */
+  /**
+   * Splits after every space, and long words every {@code tokenChars}, like a subword tokenizer.
+   */
   static List<String> split(String text, int tokenChars) {
     var tokens = new ArrayList<String>();
     int start = 0;
@@ -41,7 +43,9 @@ final class TokenProducer {
     return tokens;
   }
 
-  /** Starts the thread: every token goes to {@code sink}, then {@code done} runs unless cancelled. */
+  /**
+   * Starts the thread: every token goes to {@code sink}, then {@code done} runs unless cancelled.
+   */
   TokenProducer start(Consumer<String> sink, Runnable done) {
     thread =
         new Thread(

@@ -22,16 +22,23 @@ class VerdictCacheTest {
       Policy.of(Profile.builder("p").flag("toxicity", 0.5).block("toxicity", 0.9).build());
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final KeywordClassifier toxicity = KeywordClassifier.single("toxicity", "toxicity", "rude", 0.6);
+  private final KeywordClassifier toxicity =
+      KeywordClassifier.single("toxicity", "toxicity", "rude", 0.6);
 
   private double cacheGets(String result) {
-    var counter = registry.find("cache.gets").tag("cache", "parapet.verdicts").tag("result", result).counter();
+    var counter =
+        registry
+            .find("cache.gets")
+            .tag("cache", "parapet.verdicts")
+            .tag("result", result)
+            .counter();
     return counter == null ? 0 : counter.count();
   }
 
   @Test
   void check_repeatedText_hitsCacheWithSameVerdict() {
-    var filter = SafetyFilter.builder().policy(POLICY).outputStage(toxicity).meterRegistry(registry).build();
+    var filter =
+        SafetyFilter.builder().policy(POLICY).outputStage(toxicity).meterRegistry(registry).build();
 
     var first = filter.check("rude text", Direction.OUTPUT);
     var second = filter.check("rude text", Direction.OUTPUT);
@@ -103,7 +110,11 @@ class VerdictCacheTest {
   @Test
   void check_cacheOff_alwaysComputes() {
     var filter =
-        SafetyFilter.builder().policy(POLICY).outputStage(toxicity).verdictCache(0, Duration.ofMinutes(1)).build();
+        SafetyFilter.builder()
+            .policy(POLICY)
+            .outputStage(toxicity)
+            .verdictCache(0, Duration.ofMinutes(1))
+            .build();
 
     filter.check("rude text", Direction.OUTPUT);
     filter.check("rude text", Direction.OUTPUT);

@@ -15,17 +15,20 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * {@code bin/parapet bench [--quick] [--json FILE]}: runs the suite and prints (and writes) the summary
- * figures, each computed from this run's JMH results: {@code check_over_raw_64}, {@code cache_hit_us},
- * {@code batching_speedup_16tok}, {@code batching_speedup_128tok}, {@code djl_over_parapet_1t}, {@code
- * rules_10kb_us}, {@code guard_over_stock_minilm_64} (the shipped graph against the stock int8 MiniLM
- * encoder, both run by hand, 64 tokens; the model issue allows 2.5), and the streaming figures {@code stream_first_release_over_window} and {@code
- * stream_overhead_pct} (see {@link StreamingBenchmark}). {@code --quick}: one short warm-up and two short measurements per benchmark, one
- * fork, 8 callers only; the full run uses the annotations' settings and 1, 8 and 16 callers.
+ * {@code bin/parapet bench [--quick] [--json FILE]}: runs the suite and prints (and writes) the
+ * summary figures, each computed from this run's JMH results: {@code check_over_raw_64}, {@code
+ * cache_hit_us}, {@code batching_speedup_16tok}, {@code batching_speedup_128tok}, {@code
+ * djl_over_parapet_1t}, {@code rules_10kb_us}, {@code guard_over_stock_minilm_64} (the shipped
+ * graph against the stock int8 MiniLM encoder, both run by hand, 64 tokens; the model issue allows
+ * 2.5), and the streaming figures {@code stream_first_release_over_window} and {@code
+ * stream_overhead_pct} (see {@link StreamingBenchmark}). {@code --quick}: one short warm-up and two
+ * short measurements per benchmark, one fork, 8 callers only; the full run uses the annotations'
+ * settings and 1, 8 and 16 callers.
  */
 public final class Bench {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Bench() {}
 
@@ -50,34 +53,50 @@ public final class Bench {
     var threadCounts = quick ? List.of(8) : List.of(1, 8, 16);
     var throughput = new ArrayList<RunResult>();
     for (int threads : threadCounts) {
-      for (var result : run(options(quick).include(ThroughputBenchmark.class.getName()).threads(threads))) {
+      for (var result :
+          run(options(quick).include(ThroughputBenchmark.class.getName()).threads(threads))) {
         throughput.add(result);
       }
     }
     results.addAll(throughput);
 
     var summary = MAPPER.createObjectNode();
-    summary.put("check_over_raw_64", ratio(find(results, "OverheadBenchmark.check", "tokens=64"), find(results, "OverheadBenchmark.raw", "tokens=64")));
+    summary.put(
+        "check_over_raw_64",
+        ratio(
+            find(results, "OverheadBenchmark.check", "tokens=64"),
+            find(results, "OverheadBenchmark.raw", "tokens=64")));
     summary.put("cache_hit_us", find(results, "OverheadBenchmark.cacheHit", "tokens=64"));
     summary.put("batching_speedup_16tok", speedup(throughput, 16));
     summary.put("batching_speedup_128tok", speedup(throughput, 128));
     summary.put(
         "djl_over_parapet_1t",
-        ratio(find(results, "OverheadBenchmark.djl", "tokens=64"), find(results, "OverheadBenchmark.check", "tokens=64")));
+        ratio(
+            find(results, "OverheadBenchmark.djl", "tokens=64"),
+            find(results, "OverheadBenchmark.check", "tokens=64")));
     summary.put(
         "guard_over_stock_minilm_64",
-        ratio(find(results, "OverheadBenchmark.raw", "tokens=64"), find(results, "OverheadBenchmark.stockMiniLm", "tokens=64")));
-    summary.put("rules_10kb_us", find(results, "RulesBenchmark.allRules", "chars=10240", "phrases=100"));
+        ratio(
+            find(results, "OverheadBenchmark.raw", "tokens=64"),
+            find(results, "OverheadBenchmark.stockMiniLm", "tokens=64")));
+    summary.put(
+        "rules_10kb_us", find(results, "RulesBenchmark.allRules", "chars=10240", "phrases=100"));
     summary.put(
         "stream_first_release_over_window",
-        ratio(find(results, "StreamingBenchmark.firstRelease"), find(results, "StreamingBenchmark.windowCheck")));
+        ratio(
+            find(results, "StreamingBenchmark.firstRelease"),
+            find(results, "StreamingBenchmark.windowCheck")));
     summary.put(
         "stream_overhead_pct",
         Math.round(
-                (find(results, "StreamingBenchmark.streamAnswer") / find(results, "StreamingBenchmark.checkWindows") - 1)
+                (find(results, "StreamingBenchmark.streamAnswer")
+                            / find(results, "StreamingBenchmark.checkWindows")
+                        - 1)
                     * 1000)
             / 10.0);
-    summary.put("rules_10kb_100k_phrases_us", find(results, "RulesBenchmark.allRules", "chars=10240", "phrases=100000"));
+    summary.put(
+        "rules_10kb_100k_phrases_us",
+        find(results, "RulesBenchmark.allRules", "chars=10240", "phrases=100000"));
     var notes = summary.putObject("notes");
     notes.put("mode", quick ? "quick" : "full");
     notes.put("intra_op_threads", 1);
@@ -110,7 +129,11 @@ public final class Bench {
   }
 
   private static ChainedOptionsBuilder options(boolean quick) {
-    var options = new OptionsBuilder().forks(1).jvmArgsAppend("-Dai.djl.offline=true").shouldFailOnError(true);
+    var options =
+        new OptionsBuilder()
+            .forks(1)
+            .jvmArgsAppend("-Dai.djl.offline=true")
+            .shouldFailOnError(true);
     if (quick) {
       options
           .warmupIterations(1)
@@ -177,5 +200,4 @@ public final class Bench {
     }
     return "unknown";
   }
-
 }

@@ -18,9 +18,10 @@ import java.util.Map;
  * ZooModel}, {@code Predictor}) as a DJL user would, with one intra-op thread.
  *
  * <p>The translator is a minimal one written here (DJL tokenize, sigmoid of the logits in Java):
- * DJL's own Hugging Face {@code TextClassificationTranslator} cannot run on this engine offline, as its
- * output step needs {@code NDArray.argSort}, which neither ONNX Runtime's NDArray nor the bundled Rust
- * engine implements (see RESULTS.md). This translator does strictly less work than DJL's would.
+ * DJL's own Hugging Face {@code TextClassificationTranslator} cannot run on this engine offline, as
+ * its output step needs {@code NDArray.argSort}, which neither ONNX Runtime's NDArray nor the
+ * bundled Rust engine implements (see RESULTS.md). This translator does strictly less work than
+ * DJL's would.
  */
 final class DjlPeer implements AutoCloseable {
 

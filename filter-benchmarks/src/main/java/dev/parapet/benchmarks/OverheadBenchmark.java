@@ -1,8 +1,8 @@
 package dev.parapet.benchmarks;
 
 import dev.parapet.Direction;
-import dev.parapet.Stage;
 import dev.parapet.SafetyFilter;
+import dev.parapet.Stage;
 import dev.parapet.Verdict;
 import dev.parapet.classifiers.Batching;
 import dev.parapet.classifiers.OnnxTextClassifier;
@@ -27,9 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The filter's cost against the bare model: {@code raw} (hand-written DJL tokenize + {@code
  * OrtSession.run} of the shipped graph), {@code check} (the same text through {@code
  * SafetyFilter.check} with the cache off), {@code cacheHit} (a repeated text, cache on), the peer
- * {@code djl} (DJL's ONNX Runtime engine, see {@link DjlPeer}), and {@code stockMiniLm} (the stock int8
- * all-MiniLM-L6-v2 encoder run like {@code raw}: the yardstick of the shipped model's latency budget).
- * One intra-op thread everywhere.
+ * {@code djl} (DJL's ONNX Runtime engine, see {@link DjlPeer}), and {@code stockMiniLm} (the stock
+ * int8 all-MiniLM-L6-v2 encoder run like {@code raw}: the yardstick of the shipped model's latency
+ * budget). One intra-op thread everywhere.
  *
  * <pre>
  * ORT_DISABLE_TELEMETRY=1 java -jar filter-benchmarks/target/benchmarks.jar OverheadBenchmark
@@ -56,13 +56,19 @@ public class OverheadBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    djl = new DjlPeer(); // first: DJL's engine insists on creating the ONNX Runtime environment itself
+    djl = new DjlPeer(); // first: DJL's engine insists on creating the ONNX Runtime environment
+    // itself
     raw = new RawModel();
     stockMiniLm = RawModel.stockMiniLm();
-    guard = ShippedModels.builder(ShippedModels.GUARD).batching(Batching.off()).maxLength(512).build();
+    guard =
+        ShippedModels.builder(ShippedModels.GUARD).batching(Batching.off()).maxLength(512).build();
     var policy = ShippedModels.recommendedPolicy();
     uncached =
-        SafetyFilter.builder().stage(Stage.of(guard).build()).policy(policy).verdictCache(0, Duration.ofMinutes(1)).build();
+        SafetyFilter.builder()
+            .stage(Stage.of(guard).build())
+            .policy(policy)
+            .verdictCache(0, Duration.ofMinutes(1))
+            .build();
     cached = SafetyFilter.builder().stage(Stage.of(guard).build()).policy(policy).build();
     text = Texts.ofTokens(raw.tokenizer, tokens, 42);
     cached.check(text, Direction.OUTPUT);

@@ -12,11 +12,11 @@ import java.io.InputStream;
 import java.util.Map;
 
 /**
- * The baseline: the shipped {@code guard} graph run by hand, as a user without Parapet would (put the
- * encoder's input prefix before the text, DJL tokenize, build tensors, {@code OrtSession.run},
- * sigmoid), with no Parapet code. {@link
- * #stockMiniLm()} runs the stock int8 all-MiniLM-L6-v2 encoder the same way: the yardstick of the
- * model issue's latency budget (the shipped graph may cost at most 2.5 times it per text).
+ * The baseline: the shipped {@code guard} graph run by hand, as a user without Parapet would (put
+ * the encoder's input prefix before the text, DJL tokenize, build tensors, {@code OrtSession.run},
+ * sigmoid), with no Parapet code. {@link #stockMiniLm()} runs the stock int8 all-MiniLM-L6-v2
+ * encoder the same way: the yardstick of the model issue's latency budget (the shipped graph may
+ * cost at most 2.5 times it per text).
  */
 final class RawModel implements AutoCloseable {
 
@@ -29,12 +29,16 @@ final class RawModel implements AutoCloseable {
 
   /** The shipped guard graph. */
   RawModel() throws IOException, OrtException {
-    this(resource(ROOT + "model.onnx"), resource(ROOT + "tokenizer.json"), textPrefix(resource(ROOT + "config.json")));
+    this(
+        resource(ROOT + "model.onnx"),
+        resource(ROOT + "tokenizer.json"),
+        textPrefix(resource(ROOT + "config.json")));
   }
 
   /** The stock int8 MiniLM encoder of the langchain4j jar (no pooling, no heads). */
   static RawModel stockMiniLm() throws IOException, OrtException {
-    return new RawModel(resource("all-minilm-l6-v2-q.onnx"), resource("all-minilm-l6-v2-q-tokenizer.json"), "");
+    return new RawModel(
+        resource("all-minilm-l6-v2-q.onnx"), resource("all-minilm-l6-v2-q-tokenizer.json"), "");
   }
 
   /** The text the model's encoder expects before every input (e5's "query: "), or "". */
@@ -42,11 +46,13 @@ final class RawModel implements AutoCloseable {
     return new ObjectMapper().readTree(configJson).path("parapet").path("text_prefix").asText("");
   }
 
-  private RawModel(byte[] model, byte[] tokenizerJson, String textPrefix) throws IOException, OrtException {
+  private RawModel(byte[] model, byte[] tokenizerJson, String textPrefix)
+      throws IOException, OrtException {
     this.textPrefix = textPrefix;
     tokenizer =
         HuggingFaceTokenizer.newInstance(
-            new ByteArrayInputStream(tokenizerJson), Map.of("padding", "false", "truncation", "false"));
+            new ByteArrayInputStream(tokenizerJson),
+            Map.of("padding", "false", "truncation", "false"));
     try (var options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
       options.setInterOpNumThreads(1);
@@ -84,14 +90,17 @@ final class RawModel implements AutoCloseable {
     try (var idsTensor = OnnxTensor.createTensor(env, ids);
         var maskTensor = OnnxTensor.createTensor(env, mask);
         var typesTensor = OnnxTensor.createTensor(env, types)) {
-      return session.run(Map.of("input_ids", idsTensor, "attention_mask", maskTensor, "token_type_ids", typesTensor));
+      return session.run(
+          Map.of(
+              "input_ids", idsTensor, "attention_mask", maskTensor, "token_type_ids", typesTensor));
     }
   }
 
   static byte[] resource(String name) throws IOException {
     try (InputStream in = RawModel.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {
-        throw new IOException("missing class-path resource " + name + ": is its jar on the class path?");
+        throw new IOException(
+            "missing class-path resource " + name + ": is its jar on the class path?");
       }
       return in.readAllBytes();
     }

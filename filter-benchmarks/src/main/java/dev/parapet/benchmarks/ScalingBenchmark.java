@@ -20,10 +20,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Each rule stage on its own worst case, at 10 KB and 1 MiB: cost per KB must not grow with the text
- * (linear time). The cases are the inputs that once cost quadratic time: repeated private-key headers,
- * lists of addresses, phone numbers, card numbers and digit groups that are not phone numbers, and
- * combining marks of mixed classes, in short clusters and stacked on one character.
+ * Each rule stage on its own worst case, at 10 KB and 1 MiB: cost per KB must not grow with the
+ * text (linear time). The cases are the inputs that once cost quadratic time: repeated private-key
+ * headers, lists of addresses, phone numbers, card numbers and digit groups that are not phone
+ * numbers, and combining marks of mixed classes, in short clusters and stacked on one character.
  *
  * <pre>
  * java -jar filter-benchmarks/target/benchmarks.jar ScalingBenchmark
@@ -45,7 +45,9 @@ public class ScalingBenchmark {
     PII_EMAILS(PiiDetector.create(), "bob.smith@example.com "),
     SECRETS_KEY_HEADERS(SecretsDetector.create(), "-----BEGIN PRIVATE KEY-----\n"),
     SECRETS_TOKENS(SecretsDetector.create(), "aB3xYz9Qw8Lm2Np7Rt5Vu8f3KxQ2m "),
-    DENY_LIST(DenyListDetector.builder("deny", "banned").phrases(List.of("acme corp", "globex")).build(), "acme corpo "),
+    DENY_LIST(
+        DenyListDetector.builder("deny", "banned").phrases(List.of("acme corp", "globex")).build(),
+        "acme corpo "),
     PII_DIGIT_GROUPS(PiiDetector.create(), "2024-01-15 10:30:00 4111-2024-0001 7946 3012 5837 "),
     NORMALIZATION(null, "a\u0301\u0316\u0301\u0316\u0301\u0316\u0301\u0316"),
     NORMALIZATION_STACKED(null, "\u0301\u0316");
@@ -59,8 +61,7 @@ public class ScalingBenchmark {
     }
   }
 
-  @Param
-  Case worst;
+  @Param Case worst;
 
   @Param({"10240", "1048576"})
   int chars;

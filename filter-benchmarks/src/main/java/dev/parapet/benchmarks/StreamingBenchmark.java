@@ -33,14 +33,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * through the shipped guard model with the cache off and one intra-op thread:
  *
  * <ul>
- *   <li>{@code firstRelease}: open a stream, push the first sentence and one more word, wait for the
- *       first released text; baseline {@code windowCheck}, a plain {@code check} of that sentence
- *       (one window's classification). Target: the added time to first release is at most one
- *       window's classification time, i.e. {@code firstRelease / windowCheck} close to 1.
+ *   <li>{@code firstRelease}: open a stream, push the first sentence and one more word, wait for
+ *       the first released text; baseline {@code windowCheck}, a plain {@code check} of that
+ *       sentence (one window's classification). Target: the added time to first release is at most
+ *       one window's classification time, i.e. {@code firstRelease / windowCheck} close to 1.
  *   <li>{@code streamAnswer}: push the whole answer and wait for completion (final whole-text check
- *       off); baseline {@code checkWindows}, plain checks of the same eight windows in turn. Target:
- *       {@code (streamAnswer - checkWindows) / checkWindows} under 5%: the streaming overhead per
- *       token against the classifier time of its window.
+ *       off); baseline {@code checkWindows}, plain checks of the same eight windows in turn.
+ *       Target: {@code (streamAnswer - checkWindows) / checkWindows} under 5%: the streaming
+ *       overhead per token against the classifier time of its window.
  * </ul>
  *
  * <pre>
@@ -92,7 +92,8 @@ public class StreamingBenchmark {
     }
     var check = streamAnswer(); // also warms the path
     if (!check.equals(String.join("", windows))) {
-      throw new IllegalStateException("the guarded stream did not release the benchmark answer whole");
+      throw new IllegalStateException(
+          "the guarded stream did not release the benchmark answer whole");
     }
   }
 
@@ -120,7 +121,9 @@ public class StreamingBenchmark {
         filter.openStream(
             Context.defaults(),
             options,
-            event -> first.compareAndSet(null, event instanceof StreamEvent.Released r ? r.text() : event));
+            event ->
+                first.compareAndSet(
+                    null, event instanceof StreamEvent.Released r ? r.text() : event));
     for (int i = 0; i <= firstWindowWords; i++) {
       stream.accept(words.get(i));
     }
@@ -179,6 +182,7 @@ public class StreamingBenchmark {
     if (!(end instanceof StreamEvent.Completed)) {
       throw new IllegalStateException("benchmark answer not completed: " + end);
     }
-    return released.toString(); // events arrive in order on one thread at a time; done.set publishes
+    return released
+        .toString(); // events arrive in order on one thread at a time; done.set publishes
   }
 }

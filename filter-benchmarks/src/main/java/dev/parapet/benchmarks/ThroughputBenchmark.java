@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Texts per second through the shipped classifier with concurrent callers, micro-batching on (the
- * default settings, asked for explicitly: the int8 graph does not batch by default) or off. Run with
- * {@code -t 1}, {@code -t 8} and {@code -t 16} for the caller counts.
+ * default settings, asked for explicitly: the int8 graph does not batch by default) or off. Run
+ * with {@code -t 1}, {@code -t 8} and {@code -t 16} for the caller counts.
  *
  * <pre>
  * java -jar filter-benchmarks/target/benchmarks.jar ThroughputBenchmark -t 8
@@ -54,7 +54,10 @@ public class ThroughputBenchmark {
   public void setUp() throws Exception {
     guard =
         ShippedModels.builder(ShippedModels.GUARD)
-            .batching(batching.equals("on") ? Batching.defaults().withMaxConcurrentRuns(runs) : Batching.off())
+            .batching(
+                batching.equals("on")
+                    ? Batching.defaults().withMaxConcurrentRuns(runs)
+                    : Batching.off())
             .maxLength(512)
             .build();
     try (var raw = new RawModel()) {

@@ -17,11 +17,18 @@ class RawModelTest {
   @Test
   void raw_scoresLikeTheShippedClassifier() throws Exception {
     try (var raw = new RawModel();
-        var guard = ShippedModels.builder(ShippedModels.GUARD).batching(Batching.off()).maxLength(512).build()) {
+        var guard =
+            ShippedModels.builder(ShippedModels.GUARD)
+                .batching(Batching.off())
+                .maxLength(512)
+                .build()) {
       float[] scores = raw.score(TEXT);
       var expected = guard.classify(List.of(TEXT)).get(0);
       // The graph's output order: config.json's id2label.
-      var id2label = new ObjectMapper().readTree(RawModel.resource(RawModel.ROOT + "config.json")).get("id2label");
+      var id2label =
+          new ObjectMapper()
+              .readTree(RawModel.resource(RawModel.ROOT + "config.json"))
+              .get("id2label");
 
       assertThat(scores).hasSize(id2label.size()).hasSize(guard.categories().size());
       for (int i = 0; i < scores.length; i++) {

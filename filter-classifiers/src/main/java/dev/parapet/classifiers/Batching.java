@@ -5,13 +5,15 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 
 /**
- * Cross-request micro-batching: concurrent calls to one model are coalesced into one ONNX Runtime run.
+ * Cross-request micro-batching: concurrent calls to one model are coalesced into one ONNX Runtime
+ * run.
  *
- * <p>Runs are limited to {@code maxConcurrentRuns} at once; requests that arrive while every run slot
- * is busy queue up and go into the next run together, up to {@code maxBatchSize} windows of similar
- * length. So a lone caller never waits, and batches grow only under load. When the last run held more
- * than one request, a free slot may wait up to {@code maxWait} for the batch to fill. Windows longer
- * than {@code maxBatchTokens} never batch: for long texts a batch costs more than it saves.
+ * <p>Runs are limited to {@code maxConcurrentRuns} at once; requests that arrive while every run
+ * slot is busy queue up and go into the next run together, up to {@code maxBatchSize} windows of
+ * similar length. So a lone caller never waits, and batches grow only under load. When the last run
+ * held more than one request, a free slot may wait up to {@code maxWait} for the batch to fill.
+ * Windows longer than {@code maxBatchTokens} never batch: for long texts a batch costs more than it
+ * saves.
  *
  * @param maxBatchSize most windows in one run; 1 turns batching off
  * @param maxWait longest a free slot waits for more requests; zero turns batching off
@@ -40,11 +42,14 @@ public record Batching(
       throw new IllegalArgumentException("maxBatchTokens must be >= 1, was " + maxBatchTokens);
     }
     if (maxConcurrentRuns < 0) {
-      throw new IllegalArgumentException("maxConcurrentRuns must be >= 0, was " + maxConcurrentRuns);
+      throw new IllegalArgumentException(
+          "maxConcurrentRuns must be >= 0, was " + maxConcurrentRuns);
     }
   }
 
-  /** Returns the defaults: batches of up to 32 windows of at most 64 tokens, 2 ms wait, queue 4096. */
+  /**
+   * Returns the defaults: batches of up to 32 windows of at most 64 tokens, 2 ms wait, queue 4096.
+   */
   public static Batching defaults() {
     return new Batching(32, Duration.ofMillis(2), 4096, 64, 0);
   }

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Custom topics without training: a text's score for a topic is its highest cosine similarity to the
- * topic's example phrases (clipped to {@code [0, 1]}), as embedded by a sentence encoder.
+ * Custom topics without training: a text's score for a topic is its highest cosine similarity to
+ * the topic's example phrases (clipped to {@code [0, 1]}), as embedded by a sentence encoder.
  *
  * <p>This is how a deployer adds a context-specific category in minutes:
  *
@@ -31,10 +31,11 @@ import java.util.Set;
  *     .build();
  * }</pre>
  *
- * Cosine similarities of related sentences under MiniLM-class encoders typically lie between 0.5 and
- * 0.8: set thresholds from the examples with {@code bin/parapet eval} on your own data. Long texts are
- * embedded in overlapping windows; each topic takes the best window. Thread-safe; owns its encoder and
- * closes it in {@link #close()} (idempotent; use after close throws {@link IllegalStateException}).
+ * Cosine similarities of related sentences under MiniLM-class encoders typically lie between 0.5
+ * and 0.8: set thresholds from the examples with {@code bin/parapet eval} on your own data. Long
+ * texts are embedded in overlapping windows; each topic takes the best window. Thread-safe; owns
+ * its encoder and closes it in {@link #close()} (idempotent; use after close throws {@link
+ * IllegalStateException}).
  */
 public final class EmbeddingSimilarityClassifier implements Classifier, AutoCloseable {
 
@@ -45,7 +46,8 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
 
   private EmbeddingSimilarityClassifier(Builder builder) {
     if (builder.files == null) {
-      throw new IllegalStateException("an encoder is required: call encoder(...) or encoderFromClasspath(...)");
+      throw new IllegalStateException(
+          "an encoder is required: call encoder(...) or encoderFromClasspath(...)");
     }
     if (builder.examples.isEmpty()) {
       throw new IllegalStateException("at least one topic is required");
@@ -53,7 +55,13 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
     this.id = builder.id;
     this.embedder =
         new Embedder(
-            id, builder.files, builder.maxLength, builder.textPrefix, builder.options, builder.batching, builder.registry);
+            id,
+            builder.files,
+            builder.maxLength,
+            builder.textPrefix,
+            builder.options,
+            builder.batching,
+            builder.registry);
     try {
       var embedded = new LinkedHashMap<String, List<float[]>>();
       for (var topic : builder.examples.entrySet()) {
@@ -72,7 +80,8 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
         OnnxTextClassifier.sha256(builder.files.model()).substring(0, 32)
             + "+"
             + OnnxTextClassifier.sha256(
-                    ((builder.textPrefix.isEmpty() ? "" : builder.textPrefix + "\n") + builder.examples)
+                    ((builder.textPrefix.isEmpty() ? "" : builder.textPrefix + "\n")
+                            + builder.examples)
                         .getBytes(StandardCharsets.UTF_8))
                 .substring(0, 16);
   }
@@ -166,8 +175,8 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
     }
 
     /**
-     * Uses an encoder stored as classpath resources, such as those the langchain4j embedding jars ship
-     * ({@code all-minilm-l6-v2-q.onnx}, {@code all-minilm-l6-v2-q-tokenizer.json}).
+     * Uses an encoder stored as classpath resources, such as those the langchain4j embedding jars
+     * ship ({@code all-minilm-l6-v2-q.onnx}, {@code all-minilm-l6-v2-q-tokenizer.json}).
      */
     public Builder encoderFromClasspath(String onnxResource, String tokenizerResource) {
       var loader = EmbeddingSimilarityClassifier.class.getClassLoader();
@@ -181,8 +190,8 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
     }
 
     /**
-     * Sets the text the encoder expects before every input (e5's {@code "query: "}); it starts every
-     * window, the topics' examples' as well as the checked texts'. Default none.
+     * Sets the text the encoder expects before every input (e5's {@code "query: "}); it starts
+     * every window, the topics' examples' as well as the checked texts'. Default none.
      */
     public Builder textPrefix(String textPrefix) {
       this.textPrefix = requireNonNull(textPrefix, "textPrefix");
@@ -206,7 +215,8 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
         throw new IllegalArgumentException("category must not be blank");
       }
       if (phrases.isEmpty() || phrases.stream().anyMatch(p -> p == null || p.isBlank())) {
-        throw new IllegalArgumentException("topic '" + category + "' needs non-blank example phrases");
+        throw new IllegalArgumentException(
+            "topic '" + category + "' needs non-blank example phrases");
       }
       examples.put(category, List.copyOf(phrases));
       return this;

@@ -18,7 +18,11 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
  * @param cudaDevice the CUDA device id, for {@link ExecutionProvider#CUDA}
  */
 public record OnnxOptions(
-    int intraOpThreads, int interOpThreads, OptLevel optimization, ExecutionProvider provider, int cudaDevice) {
+    int intraOpThreads,
+    int interOpThreads,
+    OptLevel optimization,
+    ExecutionProvider provider,
+    int cudaDevice) {
 
   /** Validates the settings. */
   public OnnxOptions {

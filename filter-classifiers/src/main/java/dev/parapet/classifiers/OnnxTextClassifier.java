@@ -25,10 +25,10 @@ import java.util.Set;
  *
  * <p>Loads {@code model.onnx} (inputs {@code input_ids}, {@code attention_mask}, optional {@code
  * token_type_ids}; output {@code logits}), {@code tokenizer.json} and {@code config.json} ({@code
- * id2label}; {@code problem_type} multi-label gives a sigmoid per label, single-label one softmax) from
- * a directory or a classpath root, with no download. Texts longer than the model's window are scored
- * in overlapping windows and each category takes its highest window score, so harmful text after a
- * long benign head is still caught.
+ * id2label}; {@code problem_type} multi-label gives a sigmoid per label, single-label one softmax)
+ * from a directory or a classpath root, with no download. Texts longer than the model's window are
+ * scored in overlapping windows and each category takes its highest window score, so harmful text
+ * after a long benign head is still caught.
  *
  * <pre>{@code
  * try (var toxicity = OnnxTextClassifier.load(Path.of("models/toxic-bert-onnx"))) {
@@ -36,11 +36,11 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Thread-safe: one session serves all threads, and concurrent calls are micro-batched (see {@link
- * Batching}). Owns its session and tokenizer: {@link #close()} waits for calls in flight, then frees
- * them; it is idempotent, and calls after it throw {@link IllegalStateException}. Every load error
- * (missing or corrupt file, a tokenizer that does not match the model, {@code id2label} not matching
- * the logits) throws {@link ClassifierException} naming the file, at load time.
+ * <p>Thread-safe: one session serves all threads, and concurrent calls are micro-batched (see
+ * {@link Batching}). Owns its session and tokenizer: {@link #close()} waits for calls in flight,
+ * then frees them; it is idempotent, and calls after it throw {@link IllegalStateException}. Every
+ * load error (missing or corrupt file, a tokenizer that does not match the model, {@code id2label}
+ * not matching the logits) throws {@link ClassifierException} naming the file, at load time.
  */
 public final class OnnxTextClassifier implements Classifier, AutoCloseable {
 
@@ -67,7 +67,8 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
     var categorySet = new LinkedHashSet<String>();
     for (int i = 0; i < labels.size(); i++) {
       var label = labels.get(i);
-      if (builder.ignored.contains(label) || !(config.view().isEmpty() || config.view().contains(label))) {
+      if (builder.ignored.contains(label)
+          || !(config.view().isEmpty() || config.view().contains(label))) {
         continue;
       }
       categoryOfLabel[i] = builder.labelMap.getOrDefault(label, label);
@@ -75,7 +76,8 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
     }
     for (var label : builder.labelMap.keySet()) {
       if (!labels.contains(label)) {
-        throw new IllegalArgumentException("label '" + label + "' is not in " + configName + ": " + labels);
+        throw new IllegalArgumentException(
+            "label '" + label + "' is not in " + configName + ": " + labels);
       }
     }
     this.categories = Set.copyOf(categorySet);
@@ -339,9 +341,9 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
     }
 
     /**
-     * Sets micro-batching; {@link Batching#off()} turns it off. Default: {@link Batching#defaults()},
-     * except for dynamically quantised (int8) graphs, where batch-mates shift a text's scores: those
-     * batch only when this is set.
+     * Sets micro-batching; {@link Batching#off()} turns it off. Default: {@link
+     * Batching#defaults()}, except for dynamically quantised (int8) graphs, where batch-mates shift
+     * a text's scores: those batch only when this is set.
      */
     public Builder batching(Batching batching) {
       this.batching = requireNonNull(batching, "batching");

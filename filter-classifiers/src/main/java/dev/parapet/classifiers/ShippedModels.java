@@ -13,16 +13,16 @@ import java.util.List;
  * dev.parapet:parapet-model-guard}), with no download.
  *
  * <ul>
- *   <li>{@value #GUARD}: every category below from one pass of the encoder: the default filter's one
- *       stage;
+ *   <li>{@value #GUARD}: every category below from one pass of the encoder: the default filter's
+ *       one stage;
  *   <li>{@value #CONTENT_SAFETY}: {@code toxicity, hate, harassment, sexual, violence, self_harm,
  *       harmful_request, unsafe};
  *   <li>{@value #PROMPT_ATTACK}: {@code jailbreak, prompt_injection}.
  * </ul>
  *
  * The last two are label views of the first: loading both runs the encoder twice per text, so a
- * filter that needs both should load {@value #GUARD}. Each model's {@code MODEL_CARD.md} lies beside
- * it.
+ * filter that needs both should load {@value #GUARD}. Each model's {@code MODEL_CARD.md} lies
+ * beside it.
  */
 public final class ShippedModels {
 
@@ -65,8 +65,11 @@ public final class ShippedModels {
   /** Returns the recommended policy: profiles strict, balanced (default) and permissive. */
   public static Policy recommendedPolicy() {
     requireJar();
-    try (var in = ShippedModels.class.getClassLoader().getResourceAsStream(ROOT + GUARD + "/policy.json")) {
-      return Policy.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "classpath:" + ROOT + GUARD + "/policy.json");
+    try (var in =
+        ShippedModels.class.getClassLoader().getResourceAsStream(ROOT + GUARD + "/policy.json")) {
+      return Policy.parse(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8),
+          "classpath:" + ROOT + GUARD + "/policy.json");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,8 +1,8 @@
 package dev.parapet.classifiers;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.parapet.Decision;
 import dev.parapet.Direction;
@@ -27,7 +27,9 @@ class EmbeddingSimilarityClassifierTest {
             .topic(
                 "competitor_pricing",
                 List.of("how much does Acme charge for its plans", "Acme price list and discounts"))
-            .topic("medical_advice", List.of("which medicine should I take for my headache", "is this dose safe"))
+            .topic(
+                "medical_advice",
+                List.of("which medicine should I take for my headache", "is this dose safe"))
             .build();
   }
 
@@ -54,7 +56,8 @@ class EmbeddingSimilarityClassifierTest {
   @Test
   void classify_topicSentenceAtEndOfLongText_isFound() {
     var benign = String.join(" ", TestModels.fixture("benign.txt"));
-    var text = benign + " " + benign + " By the way, how much does Acme charge for the premium plan?";
+    var text =
+        benign + " " + benign + " By the way, how much does Acme charge for the premium plan?";
 
     assertThat(topics.classify(List.of(text)).get(0).get("competitor_pricing")).isGreaterThan(0.6);
   }
@@ -67,8 +70,10 @@ class EmbeddingSimilarityClassifierTest {
             .inputStage(topics)
             .build();
 
-    assertThat(filter.check("Tell me Acme's price list", Direction.INPUT).decision()).isEqualTo(Decision.FLAG);
-    assertThat(filter.check("Reset my password please", Direction.INPUT).decision()).isEqualTo(Decision.ALLOW);
+    assertThat(filter.check("Tell me Acme's price list", Direction.INPUT).decision())
+        .isEqualTo(Decision.FLAG);
+    assertThat(filter.check("Reset my password please", Direction.INPUT).decision())
+        .isEqualTo(Decision.ALLOW);
   }
 
   @Test
@@ -82,7 +87,9 @@ class EmbeddingSimilarityClassifierTest {
         var spelledOut =
             EmbeddingSimilarityClassifier.builder()
                 .encoderFromClasspath(TestModels.ENCODER, TestModels.TOKENIZER)
-                .topic("medical_advice", List.of("query: which medicine should I take for my headache"))
+                .topic(
+                    "medical_advice",
+                    List.of("query: which medicine should I take for my headache"))
                 .build();
         var bare =
             EmbeddingSimilarityClassifier.builder()
@@ -93,8 +100,11 @@ class EmbeddingSimilarityClassifierTest {
       double withPrefix = prefixed.classify(List.of(text)).get(0).get("medical_advice");
 
       assertThat(withPrefix)
-          .isCloseTo(spelledOut.classify(List.of("query: " + text)).get(0).get("medical_advice"), within(1e-6));
-      assertThat(withPrefix).isNotCloseTo(bare.classify(List.of(text)).get(0).get("medical_advice"), within(1e-4));
+          .isCloseTo(
+              spelledOut.classify(List.of("query: " + text)).get(0).get("medical_advice"),
+              within(1e-6));
+      assertThat(withPrefix)
+          .isNotCloseTo(bare.classify(List.of(text)).get(0).get("medical_advice"), within(1e-4));
       assertThat(prefixed.modelVersion()).isNotEqualTo(bare.modelVersion());
     }
   }
@@ -114,16 +124,23 @@ class EmbeddingSimilarityClassifierTest {
 
   @Test
   void build_withoutEncoderOrTopics_fails() {
-    assertThatThrownBy(() -> EmbeddingSimilarityClassifier.builder().topic("t", List.of("x")).build())
+    assertThatThrownBy(
+            () -> EmbeddingSimilarityClassifier.builder().topic("t", List.of("x")).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("an encoder is required");
     assertThatThrownBy(
-            () -> EmbeddingSimilarityClassifier.builder().encoderFromClasspath(TestModels.ENCODER, TestModels.TOKENIZER).build())
+            () ->
+                EmbeddingSimilarityClassifier.builder()
+                    .encoderFromClasspath(TestModels.ENCODER, TestModels.TOKENIZER)
+                    .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("at least one topic");
     assertThatThrownBy(() -> EmbeddingSimilarityClassifier.builder().topic("t", List.of(" ")))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> EmbeddingSimilarityClassifier.builder().encoderFromClasspath("missing.onnx", "x.json"))
+    assertThatThrownBy(
+            () ->
+                EmbeddingSimilarityClassifier.builder()
+                    .encoderFromClasspath("missing.onnx", "x.json"))
         .isInstanceOf(ClassifierException.class)
         .hasMessageContaining("missing model file classpath:missing.onnx");
   }

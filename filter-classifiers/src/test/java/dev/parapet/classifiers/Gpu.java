@@ -13,7 +13,9 @@ final class Gpu {
   }
 
   static boolean gpuBuild() {
-    return Gpu.class.getClassLoader().getResource("ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so")
+    return Gpu.class
+            .getClassLoader()
+            .getResource("ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so")
         != null;
   }
 }

@@ -3,7 +3,9 @@ package dev.parapet.classifiers;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Child-process main for {@link NoNetworkTest}: loads a model directory and classifies two texts. */
+/**
+ * Child-process main for {@link NoNetworkTest}: loads a model directory and classifies two texts.
+ */
 public final class NetworkProbe {
 
   private NetworkProbe() {}

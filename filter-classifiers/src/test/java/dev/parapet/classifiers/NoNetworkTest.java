@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Proves that loading and running a model makes no outbound connection attempt: a child JVM loads the
- * test model and classifies under {@code strace}, which records every {@code connect}/{@code sendto}.
- * The child runs as {@code bin/parapet} does: {@code ORT_DISABLE_TELEMETRY=1}, and no {@code
- * ai.djl.offline} property (Parapet must set it). CI installs strace; where it is missing the test is
- * skipped.
+ * Proves that loading and running a model makes no outbound connection attempt: a child JVM loads
+ * the test model and classifies under {@code strace}, which records every {@code connect}/{@code
+ * sendto}. The child runs as {@code bin/parapet} does: {@code ORT_DISABLE_TELEMETRY=1}, and no
+ * {@code ai.djl.offline} property (Parapet must set it). CI installs strace; where it is missing
+ * the test is skipped.
  */
 class NoNetworkTest {
 
@@ -30,9 +30,18 @@ class NoNetworkTest {
     var command =
         new ArrayList<>(
             List.of(
-                "/usr/bin/strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", trace.toString(),
-                java, "-cp", System.getProperty("java.class.path"),
-                NetworkProbe.class.getName(), TestModels.threatModel().toString()));
+                "/usr/bin/strace",
+                "-f",
+                "-qq",
+                "-e",
+                "trace=connect,sendto,sendmsg",
+                "-o",
+                trace.toString(),
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                NetworkProbe.class.getName(),
+                TestModels.threatModel().toString()));
     var builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("ORT_DISABLE_TELEMETRY", "1");
     builder.environment().remove("JAVA_TOOL_OPTIONS");
@@ -44,7 +53,11 @@ class NoNetworkTest {
 
     var network =
         Files.readAllLines(trace).stream()
-            .filter(line -> line.contains("AF_INET") || line.contains("AF_INET6") || line.contains("AF_NETLINK"))
+            .filter(
+                line ->
+                    line.contains("AF_INET")
+                        || line.contains("AF_INET6")
+                        || line.contains("AF_NETLINK"))
             .toList();
     assertThat(network).as("network calls of the child JVM").isEmpty();
   }

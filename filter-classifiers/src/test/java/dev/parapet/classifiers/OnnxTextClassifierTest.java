@@ -44,7 +44,8 @@ class OnnxTextClassifierTest {
   static void load() {
     harmful = TestModels.fixture("harmful.txt");
     benign = TestModels.fixture("benign.txt");
-    unbatched = OnnxTextClassifier.builder(TestModels.threatModel()).batching(Batching.off()).build();
+    unbatched =
+        OnnxTextClassifier.builder(TestModels.threatModel()).batching(Batching.off()).build();
   }
 
   @AfterAll
@@ -82,7 +83,8 @@ class OnnxTextClassifierTest {
     texts.addAll(harmful);
     texts.addAll(benign);
     texts.add(String.join(" ", benign)); // a longer text pads the others
-    try (var fp32 = OnnxTextClassifier.builder(TestModels.threatModelFp32()).batching(Batching.off()).build()) {
+    try (var fp32 =
+        OnnxTextClassifier.builder(TestModels.threatModelFp32()).batching(Batching.off()).build()) {
       var together = fp32.classify(texts);
       for (int i = 0; i < texts.size(); i++) {
         var alone = fp32.classify(List.of(texts.get(i))).get(0);
@@ -100,7 +102,10 @@ class OnnxTextClassifierTest {
     assertThat(unbatched.batching().enabled()).isFalse();
     try (var defaults = OnnxTextClassifier.load(TestModels.threatModel());
         var fp32 = OnnxTextClassifier.load(TestModels.threatModelFp32());
-        var asked = OnnxTextClassifier.builder(TestModels.threatModel()).batching(Batching.defaults()).build()) {
+        var asked =
+            OnnxTextClassifier.builder(TestModels.threatModel())
+                .batching(Batching.defaults())
+                .build()) {
       assertThat(defaults.batching()).isEqualTo(Batching.off());
       assertThat(fp32.batching()).isEqualTo(Batching.defaults());
       assertThat(asked.batching()).isEqualTo(Batching.defaults());
@@ -127,13 +132,16 @@ class OnnxTextClassifierTest {
   void classify_concurrentCallersWithBatching_eachGetOwnResult() throws Exception {
     var registry = new SimpleMeterRegistry();
     var batching = new Batching(16, Duration.ofMillis(5), 4096, 64, 1);
-    try (var single = OnnxTextClassifier.builder(TestModels.threatModelFp32()).batching(Batching.off()).build();
+    try (var single =
+            OnnxTextClassifier.builder(TestModels.threatModelFp32())
+                .batching(Batching.off())
+                .build();
         var batched =
-        OnnxTextClassifier.builder(TestModels.threatModelFp32())
-            .id("batched")
-            .batching(batching)
-            .meterRegistry(registry)
-            .build()) {
+            OnnxTextClassifier.builder(TestModels.threatModelFp32())
+                .id("batched")
+                .batching(batching)
+                .meterRegistry(registry)
+                .build()) {
       var texts = new ArrayList<String>();
       for (int i = 0; i < 48; i++) {
         texts.add(i % 3 == 0 ? harmful.get(i % harmful.size()) : benign.get(i % benign.size()));
@@ -153,7 +161,8 @@ class OnnxTextClassifierTest {
         }
         start.countDown();
         for (int i = 0; i < texts.size(); i++) {
-          assertThat(futures.get(i).get(60, TimeUnit.SECONDS)).isCloseTo(expected.get(i), within(1e-4));
+          assertThat(futures.get(i).get(60, TimeUnit.SECONDS))
+              .isCloseTo(expected.get(i), within(1e-4));
         }
       } finally {
         pool.shutdownNow();
@@ -166,7 +175,8 @@ class OnnxTextClassifierTest {
   @Test
   void classify_queueFull_rejectsAtOnce() {
     var tiny = new Batching(8, Duration.ofMillis(1), 2, 64, 1);
-    try (var classifier = OnnxTextClassifier.builder(TestModels.threatModel()).batching(tiny).build()) {
+    try (var classifier =
+        OnnxTextClassifier.builder(TestModels.threatModel()).batching(tiny).build()) {
       assertThatThrownBy(() -> classifier.classify(List.of("one", "two", "three")))
           .isInstanceOf(ClassifierException.class)
           .hasMessageContaining("batch queue full");
@@ -194,7 +204,8 @@ class OnnxTextClassifierTest {
   @Test
   void classify_oddUnicode_doesNotCrash() {
     var scores =
-        unbatched.classify(List.of("\uD800 lone \uDFFF", "\u0000\u0007\u202E\u200B", "", "\uD83D\uDE00 ok"));
+        unbatched.classify(
+            List.of("\uD800 lone \uDFFF", "\u0000\u0007\u202E\u200B", "", "\uD83D\uDE00 ok"));
 
     assertThat(scores).hasSize(4).allSatisfy(s -> assertThat(s).containsKeys("threat", "cooking"));
   }
@@ -224,7 +235,8 @@ class OnnxTextClassifierTest {
 
   @Test
   void labelMapping_unknownLabel_rejected() {
-    assertThatThrownBy(() -> OnnxTextClassifier.builder(TestModels.threatModel()).label("nope", "x").build())
+    assertThatThrownBy(
+            () -> OnnxTextClassifier.builder(TestModels.threatModel()).label("nope", "x").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("label 'nope' is not in");
   }
@@ -232,7 +244,8 @@ class OnnxTextClassifierTest {
   @Test
   void fromClasspath_loadsSameModel() throws Exception {
     var root = TestModels.threatModel();
-    try (var loader = new URLClassLoader(new java.net.URL[] {root.getParent().toUri().toURL()}, null);
+    try (var loader =
+            new URLClassLoader(new java.net.URL[] {root.getParent().toUri().toURL()}, null);
         var fromClasspath =
             OnnxTextClassifier.builder(root.getFileName().toString())
                 .classLoader(loader)
@@ -297,7 +310,9 @@ class OnnxTextClassifierTest {
 
     assertThat(event).isInstanceOf(StreamEvent.Blocked.class);
     // Nothing of the harmful sentence or after it (compared without echoing the fixture text).
-    assertThat(before.startsWith(released.toString())).as("released only text before the threat").isTrue();
+    assertThat(before.startsWith(released.toString()))
+        .as("released only text before the threat")
+        .isTrue();
     assertThat(released.length()).as("released the benign sentences before it").isPositive();
     assertThat(cancelled).isTrue();
   }
@@ -379,9 +394,12 @@ class OnnxTextClassifierTest {
     var copy = TestModels.copyOfThreatModel(dir.resolve("m"));
     var tokenizer = Files.readString(copy.resolve("tokenizer.json"));
     // A tokenizer whose vocabulary runs past the model's embedding table.
-    var extra = "{\"id\": 99999, \"content\": \"[EXTRA]\", \"single_word\": false, \"lstrip\": false,"
-        + " \"rstrip\": false, \"normalized\": false, \"special\": true},";
-    Files.writeString(copy.resolve("tokenizer.json"), tokenizer.replaceFirst("\"added_tokens\":\\s*\\[", "\"added_tokens\": [" + extra));
+    var extra =
+        "{\"id\": 99999, \"content\": \"[EXTRA]\", \"single_word\": false, \"lstrip\": false,"
+            + " \"rstrip\": false, \"normalized\": false, \"special\": true},";
+    Files.writeString(
+        copy.resolve("tokenizer.json"),
+        tokenizer.replaceFirst("\"added_tokens\":\\s*\\[", "\"added_tokens\": [" + extra));
 
     assertThatThrownBy(() -> OnnxTextClassifier.load(copy))
         .isInstanceOf(ClassifierException.class)
@@ -438,7 +456,8 @@ class OnnxTextClassifierTest {
       if (!Gpu.usable()) {
         assertThat(classifier.executionProvider()).isEqualTo(ExecutionProvider.CPU);
       }
-      assertThat(threat(classifier, harmful.get(0))).isCloseTo(threat(unbatched, harmful.get(0)), within(1e-3));
+      assertThat(threat(classifier, harmful.get(0)))
+          .isCloseTo(threat(unbatched, harmful.get(0)), within(1e-3));
     }
   }
 
@@ -452,8 +471,10 @@ class OnnxTextClassifierTest {
             .meterRegistry(registry)
             .build()) {
       assertThat(classifier.executionProvider()).isEqualTo(ExecutionProvider.CUDA);
-      assertThat(registry.get("parapet.model.loaded").tag("provider", "cuda").gauge().value()).isEqualTo(1.0);
-      assertThat(threat(classifier, harmful.get(0))).isCloseTo(threat(unbatched, harmful.get(0)), within(1e-2));
+      assertThat(registry.get("parapet.model.loaded").tag("provider", "cuda").gauge().value())
+          .isEqualTo(1.0);
+      assertThat(threat(classifier, harmful.get(0)))
+          .isCloseTo(threat(unbatched, harmful.get(0)), within(1e-2));
     }
   }
 
@@ -461,9 +482,18 @@ class OnnxTextClassifierTest {
   void meterRegistry_reportsProviderInUse() {
     var registry = new SimpleMeterRegistry();
     try (var classifier =
-        OnnxTextClassifier.builder(TestModels.threatModel()).id("metered").meterRegistry(registry).build()) {
+        OnnxTextClassifier.builder(TestModels.threatModel())
+            .id("metered")
+            .meterRegistry(registry)
+            .build()) {
       var provider = classifier.executionProvider().name().toLowerCase(java.util.Locale.ROOT);
-      assertThat(registry.get("parapet.model.loaded").tag("model", "metered").tag("provider", provider).gauge().value())
+      assertThat(
+              registry
+                  .get("parapet.model.loaded")
+                  .tag("model", "metered")
+                  .tag("provider", provider)
+                  .gauge()
+                  .value())
           .isEqualTo(1.0);
     }
   }

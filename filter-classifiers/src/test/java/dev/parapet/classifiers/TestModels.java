@@ -28,7 +28,9 @@ final class TestModels {
   static final float THRESHOLD = 0.45f;
 
   private static final List<String> COOKING =
-      List.of("a recipe for baking bread at home", "how long should I roast the vegetables in the oven");
+      List.of(
+          "a recipe for baking bread at home",
+          "how long should I roast the vegetables in the oven");
 
   private static Path threatModel;
   private static Path threatModelFp32;
@@ -52,7 +54,8 @@ final class TestModels {
     var loader = TestModels.class.getClassLoader();
     try (var onnx = loader.getResourceAsStream(ENCODER);
         var tokenizer = loader.getResourceAsStream(TOKENIZER)) {
-      return new ModelFiles("classpath:" + ENCODER, onnx.readAllBytes(), tokenizer.readAllBytes(), null);
+      return new ModelFiles(
+          "classpath:" + ENCODER, onnx.readAllBytes(), tokenizer.readAllBytes(), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -98,8 +101,10 @@ final class TestModels {
       directory.toFile().deleteOnExit();
       float[][] weights;
       try (var embedder =
-          new Embedder("anchors", encoderFiles(), 128, OnnxOptions.defaults(), Batching.off(), null)) {
-        weights = new float[][] {anchor(embedder, fixture("harmful.txt")), anchor(embedder, COOKING)};
+          new Embedder(
+              "anchors", encoderFiles(), 128, OnnxOptions.defaults(), Batching.off(), null)) {
+        weights =
+            new float[][] {anchor(embedder, fixture("harmful.txt")), anchor(embedder, COOKING)};
       }
       var bias = new float[] {-SCALE * THRESHOLD, -SCALE * THRESHOLD};
       var head = new Head(List.of("threat", "cooking"), weights, bias, true, multiLabel);

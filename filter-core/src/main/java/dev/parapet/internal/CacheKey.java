@@ -3,7 +3,8 @@ package dev.parapet.internal;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Verdict-cache key: stage id, stage version and the SHA-256 of the text as the stage sees it. Internal.
+ * Verdict-cache key: stage id, stage version and the SHA-256 of the text as the stage sees it.
+ * Internal.
  *
  * @param stage the stage id
  * @param version the model or rule version

@@ -19,22 +19,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The filter's meters, all registered when the filter is built (and, for new profiles, when a policy
- * is swapped in), so the hot path only looks meters up and records. Without a registry every method is
- * a no-op. Tags are enums, stage ids, profile names and the filter's known categories: all bounded by
- * configuration, never by user input or by what a stage happens to report; a category outside the
- * known set is counted under {@value #OTHER}. Thread-safe. Internal.
+ * The filter's meters, all registered when the filter is built (and, for new profiles, when a
+ * policy is swapped in), so the hot path only looks meters up and records. Without a registry every
+ * method is a no-op. Tags are enums, stage ids, profile names and the filter's known categories:
+ * all bounded by configuration, never by user input or by what a stage happens to report; a
+ * category outside the known set is counted under {@value #OTHER}. Thread-safe. Internal.
  */
 public final class FilterMetrics {
 
   /** The category tag of categories the filter does not know. */
   public static final String OTHER = "other";
 
-  private static final List<String> STREAM_OUTCOMES = List.of("completed", "blocked", "failed", "cancelled");
+  private static final List<String> STREAM_OUTCOMES =
+      List.of("completed", "blocked", "failed", "cancelled");
   private static final FilterMetrics NOOP = new FilterMetrics(null, Map.of(), List.of(), List.of());
 
   private final MeterRegistry registry;
-  private final Map<String, EnumMap<StageReport.Outcome, Timer>> stageTimers = new ConcurrentHashMap<>();
+  private final Map<String, EnumMap<StageReport.Outcome, Timer>> stageTimers =
+      new ConcurrentHashMap<>();
   private final Map<CheckKey, Timer> checkTimers = new ConcurrentHashMap<>();
   private final Map<CategoryKey, Counter> categoryCounters = new ConcurrentHashMap<>();
   private final Map<FailureKey, Counter> failureCounters = new ConcurrentHashMap<>();
@@ -90,7 +92,9 @@ public final class FilterMetrics {
     return registry == null ? NOOP : new FilterMetrics(registry, stages, profiles, categories);
   }
 
-  /** Registers the check timers of profiles a new policy brings (on a policy swap, not per check). */
+  /**
+   * Registers the check timers of profiles a new policy brings (on a policy swap, not per check).
+   */
   public void registerProfiles(Collection<String> profiles) {
     if (registry == null) {
       return;
@@ -116,7 +120,8 @@ public final class FilterMetrics {
   public void check(Direction direction, Decision decision, String profile, long nanos) {
     if (registry != null) {
       var timer = checkTimers.get(new CheckKey(direction, decision, profile));
-      if (timer == null) { // a policy swapped in without registerProfiles: register once, then look up
+      if (timer
+          == null) { // a policy swapped in without registerProfiles: register once, then look up
         registerProfiles(List.of(profile));
         timer = checkTimers.get(new CheckKey(direction, decision, profile));
       }
@@ -156,7 +161,9 @@ public final class FilterMetrics {
     }
   }
 
-  /** Counts a stream that ended; {@code outcome} is one of completed, blocked, failed, cancelled. */
+  /**
+   * Counts a stream that ended; {@code outcome} is one of completed, blocked, failed, cancelled.
+   */
   public void streamEnded(String outcome) {
     if (registry != null) {
       streamCounters.get(outcome).increment();

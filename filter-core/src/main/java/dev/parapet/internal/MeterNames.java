@@ -12,7 +12,9 @@ public final class MeterNames {
   /** Counter: stage failures; tags stage, cause (error, timeout), mode (open, closed). */
   public static final String STAGE_FAILURES = "parapet.stage.failures";
 
-  /** Counter: categories that called for a decision above allow; tags category, decision, shadow. */
+  /**
+   * Counter: categories that called for a decision above allow; tags category, decision, shadow.
+   */
   public static final String CATEGORY_DECISIONS = "parapet.category.decisions";
 
   /** Counter: audit records a sink failed to take. */
@@ -24,7 +26,9 @@ public final class MeterNames {
   /** Counter: guarded streams that ended; tag outcome (completed, blocked, failed, cancelled). */
   public static final String STREAMS = "parapet.streams";
 
-  /** Timer: how long released stream text was held back, from its first char's arrival to release. */
+  /**
+   * Timer: how long released stream text was held back, from its first char's arrival to release.
+   */
   public static final String STREAM_HOLDBACK = "parapet.stream.holdback";
 
   /** The cache name under which Caffeine's statistics are exported ({@code cache.gets} etc.). */

@@ -24,7 +24,8 @@ public final class PolicyParser {
           .build();
 
   private static final Set<String> ROOT_KEYS = Set.of("version", "defaultProfile", "profiles");
-  private static final Set<String> PROFILE_KEYS = Set.of("shadow", "parallel", "thresholds", "refusals");
+  private static final Set<String> PROFILE_KEYS =
+      Set.of("shadow", "parallel", "thresholds", "refusals");
   private static final Map<String, Decision> THRESHOLD_KEYS =
       Map.of("flag", Decision.FLAG, "redact", Decision.REDACT, "block", Decision.BLOCK);
 
@@ -38,7 +39,8 @@ public final class PolicyParser {
     } catch (JsonProcessingException e) {
       // Jackson's limits (nesting depth, string length) report no location.
       var where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-      throw new PolicyException(source + ": not valid JSON" + where + ": " + e.getOriginalMessage(), e);
+      throw new PolicyException(
+          source + ": not valid JSON" + where + ": " + e.getOriginalMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw bad(source, "(root)", "must be a JSON object");
@@ -144,11 +146,15 @@ public final class PolicyParser {
     return builder.build();
   }
 
-  private static void requireKnownKeys(String source, String prefix, JsonNode node, Set<String> known) {
+  private static void requireKnownKeys(
+      String source, String prefix, JsonNode node, Set<String> known) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       var key = it.next();
       if (!known.contains(key)) {
-        throw bad(source, prefix + key, "unknown key; expected one of " + known.stream().sorted().toList());
+        throw bad(
+            source,
+            prefix + key,
+            "unknown key; expected one of " + known.stream().sorted().toList());
       }
     }
   }

@@ -7,9 +7,9 @@ import java.security.NoSuchAlgorithmException;
 /**
  * SHA-256 of a text's UTF-16 code units, for cache keys. Internal.
  *
- * <p>A cryptographic hash, because a collision would let one text reuse another's scores: an attacker
- * must not be able to craft a harmful text that hashes like a benign one. Code units are hashed as they
- * are, so lone surrogates never collapse into a replacement character.
+ * <p>A cryptographic hash, because a collision would let one text reuse another's scores: an
+ * attacker must not be able to craft a harmful text that hashes like a benign one. Code units are
+ * hashed as they are, so lone surrogates never collapse into a replacement character.
  */
 public final class TextHash {
 

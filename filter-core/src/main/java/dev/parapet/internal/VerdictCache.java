@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * Caches stage scores by {@link CacheKey}. Concurrent lookups of one key compute once; failures are
  * not cached. Scores are computed on the calling thread outside any cache lock: the cache holds a
  * future per key (Caffeine's synchronous {@code get} would hold a hash-bin lock for the whole model
- * call and stall lookups of unrelated keys that share the bin). Statistics go to Micrometer as cache {@value MeterNames#VERDICT_CACHE}. Thread-safe.
- * Internal.
+ * call and stall lookups of unrelated keys that share the bin). Statistics go to Micrometer as
+ * cache {@value MeterNames#VERDICT_CACHE}. Thread-safe. Internal.
  */
 public final class VerdictCache {
 
@@ -55,7 +55,8 @@ public final class VerdictCache {
       try {
         scores = compute.get();
       } catch (RuntimeException | Error e) {
-        mine.complete(null); // a null value removes the entry: waiters and later lookups compute anew
+        mine.complete(
+            null); // a null value removes the entry: waiters and later lookups compute anew
         throw e;
       }
       mine.complete(scores);

@@ -5,9 +5,9 @@ import dev.parapet.AuditRecord;
 /**
  * Receives one record per check, for audit trails.
  *
- * <p>Called on the checking thread: implementations must be fast and thread-safe, and should hand slow
- * I/O to another thread. An exception thrown here is counted ({@code parapet.audit.failures}) and
- * never changes the verdict.
+ * <p>Called on the checking thread: implementations must be fast and thread-safe, and should hand
+ * slow I/O to another thread. An exception thrown here is counted ({@code parapet.audit.failures})
+ * and never changes the verdict.
  */
 @FunctionalInterface
 public interface AuditSink {

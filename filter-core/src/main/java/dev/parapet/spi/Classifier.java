@@ -7,9 +7,9 @@ import java.util.Set;
 /**
  * A stage that scores whole texts per category, such as a text-classification model.
  *
- * <p>Implementations must be thread-safe: one instance serves every concurrent check. The filter may
- * call {@link #classify} with one text or many; an implementation that benefits from batching may also
- * coalesce concurrent calls itself.
+ * <p>Implementations must be thread-safe: one instance serves every concurrent check. The filter
+ * may call {@link #classify} with one text or many; an implementation that benefits from batching
+ * may also coalesce concurrent calls itself.
  */
 public interface Classifier {
 

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A stage that locates regions of a text, such as personal data or secrets, so they can be redacted.
+ * A stage that locates regions of a text, such as personal data or secrets, so they can be
+ * redacted.
  *
  * <p>A category's score for the text is the highest score among its spans. Implementations must be
  * thread-safe and should run in time linear in the text's length.

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A sentence encoder: mean-pooled, L2-normalised {@code last_hidden_state} of each window. Thread-safe;
- * owns its session and tokenizer. Internal.
+ * A sentence encoder: mean-pooled, L2-normalised {@code last_hidden_state} of each window.
+ * Thread-safe; owns its session and tokenizer. Internal.
  */
 public final class Embedder implements AutoCloseable {
 
@@ -17,11 +17,19 @@ public final class Embedder implements AutoCloseable {
 
   /** Loads an encoder whose graph outputs {@code last_hidden_state [batch, sequence, hidden]}. */
   public Embedder(
-      String id, ModelFiles files, int maxLength, OnnxOptions options, Batching batching, MeterRegistry registry) {
+      String id,
+      ModelFiles files,
+      int maxLength,
+      OnnxOptions options,
+      Batching batching,
+      MeterRegistry registry) {
     this(id, files, maxLength, "", options, batching, registry);
   }
 
-  /** The same, with a text prefix every window starts with (e5's {@code "query: "}; see TokenWindows). */
+  /**
+   * The same, with a text prefix every window starts with (e5's {@code "query: "}; see
+   * TokenWindows).
+   */
   public Embedder(
       String id,
       ModelFiles files,
@@ -32,7 +40,16 @@ public final class Embedder implements AutoCloseable {
       MeterRegistry registry) {
     this.model =
         new WindowedModel(
-            id, files, "last_hidden_state", maxLength, 32, textPrefix, options, batching, registry, Embedder::pool);
+            id,
+            files,
+            "last_hidden_state",
+            maxLength,
+            32,
+            textPrefix,
+            options,
+            batching,
+            registry,
+            Embedder::pool);
     try {
       model.probe(files.name(ModelFiles.TOKENIZER), files.name(ModelFiles.MODEL));
     } catch (RuntimeException e) {

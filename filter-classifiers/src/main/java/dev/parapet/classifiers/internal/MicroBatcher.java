@@ -16,8 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * Coalesces concurrent callers' windows into shared model runs. Callers run the batches themselves: a
- * caller whose windows are queued takes a free run slot, drains a batch of similar-length windows
+ * Coalesces concurrent callers' windows into shared model runs. Callers run the batches themselves:
+ * a caller whose windows are queued takes a free run slot, drains a batch of similar-length windows
  * (its own or others'), runs it outside the lock, and hands out the results. With all slots busy,
  * callers wait and their windows pile up into the next batch, so batches grow only under load.
  * Thread-safe. Internal.
@@ -187,7 +187,8 @@ public final class MicroBatcher<R> {
     }
     for (var item : items) {
       if (item.error != null) {
-        throw new ClassifierException("batched inference failed: " + item.error.getMessage(), item.error);
+        throw new ClassifierException(
+            "batched inference failed: " + item.error.getMessage(), item.error);
       }
     }
   }
@@ -230,7 +231,9 @@ public final class MicroBatcher<R> {
         }
         out = runner.apply(windows);
         if (out.size() != batch.size()) {
-          error = new IllegalStateException("runner returned " + out.size() + " results for " + batch.size());
+          error =
+              new IllegalStateException(
+                  "runner returned " + out.size() + " results for " + batch.size());
         }
       } catch (RuntimeException | Error e) {
         error = e;
@@ -253,7 +256,9 @@ public final class MicroBatcher<R> {
     }
   }
 
-  /** Takes up to maxBatchSize queued windows of about the head's length; others keep their place. */
+  /**
+   * Takes up to maxBatchSize queued windows of about the head's length; others keep their place.
+   */
   private List<Item<R>> drainBatch() {
     var batch = new ArrayList<Item<R>>();
     if (queue.isEmpty()) {

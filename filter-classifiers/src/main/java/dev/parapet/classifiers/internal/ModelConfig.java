@@ -18,7 +18,8 @@ import java.util.List;
  * @param textPrefix text the encoder expects before every input ({@code parapet.text_prefix}, for
  *     instance e5's {@code "query: "}), or empty
  */
-public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength, List<String> view, String textPrefix) {
+public record ModelConfig(
+    List<String> labels, boolean multiLabel, int maxLength, List<String> view, String textPrefix) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -50,8 +51,9 @@ public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength
           case "single_label_classification" -> false;
           // Hugging Face's own default: one label is a sigmoid, several are one softmax.
           case "" -> labels.size() == 1;
-          default -> throw new ClassifierException(
-              name + ": problem_type '" + problem + "' is not a classification type");
+          default ->
+              throw new ClassifierException(
+                  name + ": problem_type '" + problem + "' is not a classification type");
         };
     int maxLength = root.path("max_length").asInt(0);
     if (maxLength == 0) {
@@ -60,7 +62,8 @@ public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength
     var view = new ArrayList<String>();
     for (var category : root.path("parapet").path("categories")) {
       if (!labels.contains(category.asText())) {
-        throw new ClassifierException(name + ": view category '" + category.asText() + "' is not in id2label");
+        throw new ClassifierException(
+            name + ": view category '" + category.asText() + "' is not in id2label");
       }
       view.add(category.asText());
     }
@@ -68,7 +71,8 @@ public record ModelConfig(List<String> labels, boolean multiLabel, int maxLength
     if (!prefix.isMissingNode() && !prefix.isTextual()) {
       throw new ClassifierException(name + ": parapet.text_prefix must be a string");
     }
-    return new ModelConfig(List.copyOf(labels), multiLabel, maxLength, List.copyOf(view), prefix.asText(""));
+    return new ModelConfig(
+        List.copyOf(labels), multiLabel, maxLength, List.copyOf(view), prefix.asText(""));
   }
 
   /** Returns the graph directory a label view's config names ({@code parapet.view_of}), or null. */

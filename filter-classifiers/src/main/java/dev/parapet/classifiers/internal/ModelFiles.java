@@ -18,7 +18,8 @@ import java.nio.file.Path;
  *     ({@code parapet.view_of}), else {@code config}: a view takes the graph's settings it does not
  *     state itself, such as the window
  */
-public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[] config, byte[] graphConfig) {
+public record ModelFiles(
+    String location, byte[] model, byte[] tokenizer, byte[] config, byte[] graphConfig) {
 
   /** Files of a model that is not a label view. */
   public ModelFiles(String location, byte[] model, byte[] tokenizer, byte[] config) {
@@ -40,7 +41,8 @@ public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[]
       throw new ClassifierException("model directory " + directory + " does not exist");
     }
     var config = read(directory.resolve(CONFIG), configRequired);
-    var graph = config == null ? null : ModelConfig.viewOf(config, directory.resolve(CONFIG).toString());
+    var graph =
+        config == null ? null : ModelConfig.viewOf(config, directory.resolve(CONFIG).toString());
     var graphDirectory = graph == null ? directory : directory.resolveSibling(graph);
     return new ModelFiles(
         directory.toString(),
@@ -51,9 +53,9 @@ public record ModelFiles(String location, byte[] model, byte[] tokenizer, byte[]
   }
 
   /**
-   * Reads the files under a classpath root such as {@code dev/parapet/models/content-safety}. A root
-   * holding only a view's {@code config.json} ({@code parapet.view_of}) takes the graph and tokenizer
-   * of the sibling directory it names.
+   * Reads the files under a classpath root such as {@code dev/parapet/models/content-safety}. A
+   * root holding only a view's {@code config.json} ({@code parapet.view_of}) takes the graph and
+   * tokenizer of the sibling directory it names.
    */
   public static ModelFiles fromClasspath(String root, ClassLoader loader, boolean configRequired) {
     var prefix = root.endsWith("/") ? root : root + "/";

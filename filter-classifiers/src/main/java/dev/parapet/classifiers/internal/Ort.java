@@ -7,10 +7,11 @@ import dev.parapet.classifiers.ClassifierException;
 /**
  * The process-wide ONNX Runtime environment, set up offline. Internal.
  *
- * <p>Before first use this turns ONNX Runtime telemetry off and sets {@code ai.djl.offline=true} (so
- * DJL never probes the cloud metadata address) unless the host application set that property itself.
- * ONNX Runtime's native telemetry also needs the environment variable {@code ORT_DISABLE_TELEMETRY=1},
- * which a JVM cannot set for itself: {@code bin/parapet} sets it, host applications must.
+ * <p>Before first use this turns ONNX Runtime telemetry off and sets {@code ai.djl.offline=true}
+ * (so DJL never probes the cloud metadata address) unless the host application set that property
+ * itself. ONNX Runtime's native telemetry also needs the environment variable {@code
+ * ORT_DISABLE_TELEMETRY=1}, which a JVM cannot set for itself: {@code bin/parapet} sets it, host
+ * applications must.
  */
 public final class Ort {
 

@@ -19,9 +19,9 @@ import java.util.Set;
 
 /**
  * One ONNX Runtime session over a transformer graph with inputs {@code input_ids}, {@code
- * attention_mask} and optionally {@code token_type_ids}, shared by all threads. Input tensors are built
- * from per-thread direct buffers (no copy into native memory), and only the one output asked for is
- * read. Internal.
+ * attention_mask} and optionally {@code token_type_ids}, shared by all threads. Input tensors are
+ * built from per-thread direct buffers (no copy into native memory), and only the one output asked
+ * for is read. Internal.
  */
 public final class OrtModel implements AutoCloseable {
 
@@ -39,7 +39,8 @@ public final class OrtModel implements AutoCloseable {
   private final String output;
   private final Set<String> outputs;
 
-  private OrtModel(OrtSession session, ExecutionProvider provider, boolean tokenTypes, String output) {
+  private OrtModel(
+      OrtSession session, ExecutionProvider provider, boolean tokenTypes, String output) {
     this.session = session;
     this.provider = provider;
     this.tokenTypes = tokenTypes;
@@ -236,7 +237,9 @@ public final class OrtModel implements AutoCloseable {
 
     private static LongBuffer allocate(int size) {
       int capacity = Integer.highestOneBit(Math.max(size - 1, 1)) << 1;
-      return ByteBuffer.allocateDirect(capacity * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+      return ByteBuffer.allocateDirect(capacity * Long.BYTES)
+          .order(ByteOrder.nativeOrder())
+          .asLongBuffer();
     }
   }
 }

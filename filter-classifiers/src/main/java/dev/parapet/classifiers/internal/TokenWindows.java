@@ -13,16 +13,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Tokenizes text into the model's windows with a DJL Hugging Face tokenizer loaded from local bytes.
+ * Tokenizes text into the model's windows with a DJL Hugging Face tokenizer loaded from local
+ * bytes.
  *
  * <p>A text that fits the window becomes one window: the tokenizer's own special tokens around the
  * text's tokens. A longer text becomes overlapping windows, so a phrase split at a window edge is
  * still seen whole in the next one, and, in addition, one window per sentence: in a pooled model a
- * single harmful sentence inside a window of benign text is diluted below any threshold, while alone
- * it is not. Text is cut by characters (at white space) before tokenizing, so tokenizing costs time
- * linear in the text and never truncates it. Lone surrogates become U+FFFD. An encoder's text prefix
- * (e5's {@code "query: "}) is tokenized once and starts every window, after the special tokens, as
- * if each window's text began with it. Thread-safe. Internal.
+ * single harmful sentence inside a window of benign text is diluted below any threshold, while
+ * alone it is not. Text is cut by characters (at white space) before tokenizing, so tokenizing
+ * costs time linear in the text and never truncates it. Lone surrogates become U+FFFD. An encoder's
+ * text prefix (e5's {@code "query: "}) is tokenized once and starts every window, after the special
+ * tokens, as if each window's text began with it. Thread-safe. Internal.
  */
 public final class TokenWindows implements AutoCloseable {
 
@@ -38,7 +39,12 @@ public final class TokenWindows implements AutoCloseable {
   private final long maxTokenId;
 
   private TokenWindows(
-      HuggingFaceTokenizer tokenizer, int maxLength, int overlap, int chunkChars, long maxTokenId, String textPrefix) {
+      HuggingFaceTokenizer tokenizer,
+      int maxLength,
+      int overlap,
+      int chunkChars,
+      long maxTokenId,
+      String textPrefix) {
     this.tokenizer = tokenizer;
     this.maxLength = maxLength;
     this.chunkChars = chunkChars;
@@ -50,7 +56,8 @@ public final class TokenWindows implements AutoCloseable {
     if (at < 0) {
       throw new ClassifierException("cannot locate the special tokens of this tokenizer");
     }
-    long[] text = textPrefix.isEmpty() ? new long[0] : tokenizer.encode(textPrefix, false, false).getIds();
+    long[] text =
+        textPrefix.isEmpty() ? new long[0] : tokenizer.encode(textPrefix, false, false).getIds();
     this.prefix = Arrays.copyOf(full, at + text.length);
     System.arraycopy(text, 0, prefix, at, text.length);
     this.suffix = Arrays.copyOfRange(full, at + bare.length, full.length);
@@ -78,7 +85,8 @@ public final class TokenWindows implements AutoCloseable {
    * Loads a tokenizer whose windows all start with {@code textPrefix}'s tokens (after the special
    * tokens); see {@link #load(byte[], int, int, String)}.
    */
-  public static TokenWindows load(byte[] json, int maxLength, int overlap, String name, String textPrefix) {
+  public static TokenWindows load(
+      byte[] json, int maxLength, int overlap, String name, String textPrefix) {
     Ort.offline();
     long maxTokenId = maxTokenId(json, name);
     HuggingFaceTokenizer tokenizer;
@@ -92,7 +100,8 @@ public final class TokenWindows implements AutoCloseable {
     }
     try {
       // About 8 chars per token is generous for English; a chunk is a few windows' worth.
-      return new TokenWindows(tokenizer, maxLength, overlap, Math.max(256, maxLength * 16), maxTokenId, textPrefix);
+      return new TokenWindows(
+          tokenizer, maxLength, overlap, Math.max(256, maxLength * 16), maxTokenId, textPrefix);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
@@ -275,5 +284,4 @@ public final class TokenWindows implements AutoCloseable {
   public long[] ids(String text) {
     return tokenize(sanitize(text));
   }
-
 }

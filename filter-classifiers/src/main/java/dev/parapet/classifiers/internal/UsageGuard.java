@@ -1,8 +1,6 @@
 package dev.parapet.classifiers.internal;
 
-/**
- * Counts calls in flight so that close waits for them before freeing native memory. Internal.
- */
+/** Counts calls in flight so that close waits for them before freeing native memory. Internal. */
 public final class UsageGuard {
 
   private final String name;

@@ -11,7 +11,8 @@ import java.util.function.BiFunction;
 
 /**
  * A tokenizer, an ONNX session and a micro-batcher that together turn texts into one output row per
- * window. Owns and closes all three; waits for calls in flight before closing. Thread-safe. Internal.
+ * window. Owns and closes all three; waits for calls in flight before closing. Thread-safe.
+ * Internal.
  */
 public final class WindowedModel implements AutoCloseable {
 
@@ -39,7 +40,8 @@ public final class WindowedModel implements AutoCloseable {
       BiFunction<OrtModel.Output, List<long[]>, List<float[]>> rows) {
     this.guard = new UsageGuard(id);
     this.tokens =
-        TokenWindows.load(files.tokenizer(), maxLength, overlap, files.name(ModelFiles.TOKENIZER), textPrefix);
+        TokenWindows.load(
+            files.tokenizer(), maxLength, overlap, files.name(ModelFiles.TOKENIZER), textPrefix);
     try {
       this.model = OrtModel.load(files.model(), files.name(ModelFiles.MODEL), options, output);
     } catch (RuntimeException e) {
@@ -74,8 +76,8 @@ public final class WindowedModel implements AutoCloseable {
   }
 
   /**
-   * Runs a probe window holding the tokenizer's largest token id, so a tokenizer that does not match
-   * the model fails at load time rather than at the first request.
+   * Runs a probe window holding the tokenizer's largest token id, so a tokenizer that does not
+   * match the model fails at load time rather than at the first request.
    *
    * @return the probe's output row
    */

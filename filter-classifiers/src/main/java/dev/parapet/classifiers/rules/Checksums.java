@@ -9,23 +9,74 @@ final class Checksums {
   /** IBAN lengths by country (ISO 13616 registry). */
   private static final Map<String, Integer> IBAN_LENGTHS =
       Map.ofEntries(
-          Map.entry("AD", 24), Map.entry("AE", 23), Map.entry("AL", 28), Map.entry("AT", 20),
-          Map.entry("AZ", 28), Map.entry("BA", 20), Map.entry("BE", 16), Map.entry("BG", 22),
-          Map.entry("BH", 22), Map.entry("BR", 29), Map.entry("CH", 21), Map.entry("CR", 22),
-          Map.entry("CY", 28), Map.entry("CZ", 24), Map.entry("DE", 22), Map.entry("DK", 18),
-          Map.entry("DO", 28), Map.entry("EE", 20), Map.entry("EG", 29), Map.entry("ES", 24),
-          Map.entry("FI", 18), Map.entry("FO", 18), Map.entry("FR", 27), Map.entry("GB", 22),
-          Map.entry("GE", 22), Map.entry("GI", 23), Map.entry("GL", 18), Map.entry("GR", 27),
-          Map.entry("GT", 28), Map.entry("HR", 21), Map.entry("HU", 28), Map.entry("IE", 22),
-          Map.entry("IL", 23), Map.entry("IS", 26), Map.entry("IT", 27), Map.entry("JO", 30),
-          Map.entry("KW", 30), Map.entry("KZ", 20), Map.entry("LB", 28), Map.entry("LI", 21),
-          Map.entry("LT", 20), Map.entry("LU", 20), Map.entry("LV", 21), Map.entry("MC", 27),
-          Map.entry("MD", 24), Map.entry("ME", 22), Map.entry("MK", 19), Map.entry("MR", 27),
-          Map.entry("MT", 31), Map.entry("MU", 30), Map.entry("NL", 18), Map.entry("NO", 15),
-          Map.entry("PK", 24), Map.entry("PL", 28), Map.entry("PS", 29), Map.entry("PT", 25),
-          Map.entry("QA", 29), Map.entry("RO", 24), Map.entry("RS", 22), Map.entry("SA", 24),
-          Map.entry("SE", 24), Map.entry("SI", 19), Map.entry("SK", 24), Map.entry("SM", 27),
-          Map.entry("TN", 24), Map.entry("TR", 26), Map.entry("UA", 29), Map.entry("VG", 24),
+          Map.entry("AD", 24),
+          Map.entry("AE", 23),
+          Map.entry("AL", 28),
+          Map.entry("AT", 20),
+          Map.entry("AZ", 28),
+          Map.entry("BA", 20),
+          Map.entry("BE", 16),
+          Map.entry("BG", 22),
+          Map.entry("BH", 22),
+          Map.entry("BR", 29),
+          Map.entry("CH", 21),
+          Map.entry("CR", 22),
+          Map.entry("CY", 28),
+          Map.entry("CZ", 24),
+          Map.entry("DE", 22),
+          Map.entry("DK", 18),
+          Map.entry("DO", 28),
+          Map.entry("EE", 20),
+          Map.entry("EG", 29),
+          Map.entry("ES", 24),
+          Map.entry("FI", 18),
+          Map.entry("FO", 18),
+          Map.entry("FR", 27),
+          Map.entry("GB", 22),
+          Map.entry("GE", 22),
+          Map.entry("GI", 23),
+          Map.entry("GL", 18),
+          Map.entry("GR", 27),
+          Map.entry("GT", 28),
+          Map.entry("HR", 21),
+          Map.entry("HU", 28),
+          Map.entry("IE", 22),
+          Map.entry("IL", 23),
+          Map.entry("IS", 26),
+          Map.entry("IT", 27),
+          Map.entry("JO", 30),
+          Map.entry("KW", 30),
+          Map.entry("KZ", 20),
+          Map.entry("LB", 28),
+          Map.entry("LI", 21),
+          Map.entry("LT", 20),
+          Map.entry("LU", 20),
+          Map.entry("LV", 21),
+          Map.entry("MC", 27),
+          Map.entry("MD", 24),
+          Map.entry("ME", 22),
+          Map.entry("MK", 19),
+          Map.entry("MR", 27),
+          Map.entry("MT", 31),
+          Map.entry("MU", 30),
+          Map.entry("NL", 18),
+          Map.entry("NO", 15),
+          Map.entry("PK", 24),
+          Map.entry("PL", 28),
+          Map.entry("PS", 29),
+          Map.entry("PT", 25),
+          Map.entry("QA", 29),
+          Map.entry("RO", 24),
+          Map.entry("RS", 22),
+          Map.entry("SA", 24),
+          Map.entry("SE", 24),
+          Map.entry("SI", 19),
+          Map.entry("SK", 24),
+          Map.entry("SM", 27),
+          Map.entry("TN", 24),
+          Map.entry("TR", 26),
+          Map.entry("UA", 29),
+          Map.entry("VG", 24),
           Map.entry("XK", 20));
 
   private static final BigInteger NINETY_SEVEN = BigInteger.valueOf(97);
@@ -105,7 +156,10 @@ final class Checksums {
     return new BigInteger(numeric.toString()).mod(NINETY_SEVEN).intValue() == 1;
   }
 
-  /** Returns whether {@code AAA-GG-SSSS} is a possible US SSN: not area 000, 666 or 9xx, group 00, serial 0000. */
+  /**
+   * Returns whether {@code AAA-GG-SSSS} is a possible US SSN: not area 000, 666 or 9xx, group 00,
+   * serial 0000.
+   */
   static boolean ssn(String ssn) {
     if (!ssn.matches("\\d{3}-\\d{2}-\\d{4}")) {
       return false;
@@ -133,7 +187,9 @@ final class Checksums {
     return true;
   }
 
-  /** Returns whether a text is an IPv6 address in full or compressed form (no zone, no IPv4 tail). */
+  /**
+   * Returns whether a text is an IPv6 address in full or compressed form (no zone, no IPv4 tail).
+   */
   static boolean ipv6(String text) {
     int doubleColon = text.indexOf("::");
     if (doubleColon >= 0 && text.indexOf("::", doubleColon + 1) >= 0) {
@@ -145,7 +201,9 @@ final class Checksums {
       var tail = text.substring(doubleColon + 2);
       var h = head.isEmpty() ? new String[0] : head.split(":", -1);
       var t = tail.isEmpty() ? new String[0] : tail.split(":", -1);
-      if (h.length + t.length > 7 || h.length + t.length < 2 || text.length() - 2 - (h.length + t.length - 2) < 5) {
+      if (h.length + t.length > 7
+          || h.length + t.length < 2
+          || text.length() - 2 - (h.length + t.length - 2) < 5) {
         return false; // "::1", "a::b" are too short to tell from code such as "std::x" or "a::b"
       }
       groups = new String[h.length + t.length];

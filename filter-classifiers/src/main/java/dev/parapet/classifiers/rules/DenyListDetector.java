@@ -12,11 +12,11 @@ import java.util.Set;
 import org.ahocorasick.trie.Trie;
 
 /**
- * Phrases a deployer's context forbids, matched at word boundaries, ignoring case and diacritics, with
- * an Aho-Corasick automaton: one pass over the text whatever the number of phrases, so a list of
- * 100,000 costs about what a list of 100 does. By default it also matches a de-obfuscated view of the
- * text, so spaced-out ("b a n n e d") and leetspeak ("b4nn3d") spellings are found. Spans point at
- * the original characters. Immutable and thread-safe.
+ * Phrases a deployer's context forbids, matched at word boundaries, ignoring case and diacritics,
+ * with an Aho-Corasick automaton: one pass over the text whatever the number of phrases, so a list
+ * of 100,000 costs about what a list of 100 does. By default it also matches a de-obfuscated view
+ * of the text, so spaced-out ("b a n n e d") and leetspeak ("b4nn3d") spellings are found. Spans
+ * point at the original characters. Immutable and thread-safe.
  *
  * <pre>{@code
  * Detector banned = DenyListDetector.builder("competitors", "competitor_mention")

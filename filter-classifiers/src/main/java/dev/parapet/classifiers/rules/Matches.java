@@ -15,9 +15,21 @@ final class Matches {
    * A typed RE2/J pattern and the check its matches must pass. {@code maxLength} bounds a match's
    * length, or is 0 when unbounded.
    */
-  record Rule(String type, Pattern pattern, Predicate<String> valid, int maxLength, Windows windows, ThreadLocal<Matcher> matchers) {
+  record Rule(
+      String type,
+      Pattern pattern,
+      Predicate<String> valid,
+      int maxLength,
+      Windows windows,
+      ThreadLocal<Matcher> matchers) {
     Rule(String type, Pattern pattern, Predicate<String> valid, int maxLength, Windows windows) {
-      this(type, pattern, valid, maxLength, windows, ThreadLocal.withInitial(() -> pattern.matcher("")));
+      this(
+          type,
+          pattern,
+          valid,
+          maxLength,
+          windows,
+          ThreadLocal.withInitial(() -> pattern.matcher("")));
     }
 
     Rule(String type, String regex, Predicate<String> valid) {
@@ -30,8 +42,8 @@ final class Matches {
   }
 
   /**
-   * Adds a span for every valid match of a rule that is not glued to letters or digits, looking only
-   * in the rule's windows (merged where they overlap).
+   * Adds a span for every valid match of a rule that is not glued to letters or digits, looking
+   * only in the rule's windows (merged where they overlap).
    */
   static void find(Rule rule, String text, String category, List<Span> out) {
     int[] pending = {-1, -1};
@@ -54,8 +66,12 @@ final class Matches {
     }
   }
 
-  private static void findIn(Rule rule, String text, int windowStart, int windowEnd, String category, List<Span> out) {
-    var window = windowStart == 0 && windowEnd == text.length() ? text : text.substring(windowStart, windowEnd);
+  private static void findIn(
+      Rule rule, String text, int windowStart, int windowEnd, String category, List<Span> out) {
+    var window =
+        windowStart == 0 && windowEnd == text.length()
+            ? text
+            : text.substring(windowStart, windowEnd);
     // One matcher per rule and thread, reset per window: RE2/J's per-matcher set-up costs more than
     // scanning a short window.
     var matcher = rule.matchers().get().reset(window);
@@ -94,7 +110,9 @@ final class Matches {
     }
     for (int cut = end - 1; cut > start; cut--) {
       char c = text.charAt(cut);
-      if ((c == ' ' || c == '-') && !glued(text, start, cut) && rule.valid().test(text.substring(start, cut))) {
+      if ((c == ' ' || c == '-')
+          && !glued(text, start, cut)
+          && rule.valid().test(text.substring(start, cut))) {
         return cut;
       }
     }
@@ -136,11 +154,15 @@ final class Matches {
   }
 
   /**
-   * Whether a match ending here continues into a word or number after it (a candidate may end inside
-   * a word the expression's ASCII word boundary does not see, such as before an accented letter).
+   * Whether a match ending here continues into a word or number after it (a candidate may end
+   * inside a word the expression's ASCII word boundary does not see, such as before an accented
+   * letter).
    */
   static boolean gluedAfter(String text, int end) {
-    return end > 0 && end < text.length() && wordChar(text.charAt(end - 1)) && wordChar(text.charAt(end));
+    return end > 0
+        && end < text.length()
+        && wordChar(text.charAt(end - 1))
+        && wordChar(text.charAt(end));
   }
 
   /** Removes spaces and dashes. */

@@ -2,9 +2,9 @@ package dev.parapet.classifiers.rules;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.re2j.Pattern;
 import com.google.i18n.phonenumbers.PhoneNumberMatch;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.parapet.Span;
 import dev.parapet.spi.Detector;
@@ -24,9 +24,9 @@ import java.util.Set;
  * "version" and the like) and IPv6, plus a deployer's own typed patterns.
  *
  * <p>Candidates come from RE2/J expressions (linear time, no backtracking) and must then pass their
- * check, so order numbers, version strings, dates and UUIDs are not reported. Pair it with a profile
- * that redacts {@code pii} and, for prompts, {@link dev.parapet.SafetyFilter.Builder#anonymizeInputs}.
- * Immutable and thread-safe.
+ * check, so order numbers, version strings, dates and UUIDs are not reported. Pair it with a
+ * profile that redacts {@code pii} and, for prompts, {@link
+ * dev.parapet.SafetyFilter.Builder#anonymizeInputs}. Immutable and thread-safe.
  *
  * <pre>{@code
  * Detector pii = PiiDetector.builder().pattern("employee_id", "EMP-[0-9]{6}").build();
@@ -57,12 +57,12 @@ public final class PiiDetector implements Detector {
 
   /** Phone-shaped candidates; validated, trimmed and checked against other spans in detect. */
   private static final Matches.Rule PHONE_CANDIDATES =
-        new Matches.Rule(
-            "phone",
-            "(?:\\+\\d{1,3}(?:[ .\\-]?\\(\\d{1,4}\\))?|\\(\\d{1,5}\\)|\\b\\d{1,5})(?:[ .\\-]?\\d{1,6}){1,6}\\b",
-            s -> true,
-            40,
-            Windows.digitClusters(8));
+      new Matches.Rule(
+          "phone",
+          "(?:\\+\\d{1,3}(?:[ .\\-]?\\(\\d{1,4}\\))?|\\(\\d{1,5}\\)|\\b\\d{1,5})(?:[ .\\-]?\\d{1,6}){1,6}\\b",
+          s -> true,
+          40,
+          Windows.digitClusters(8));
 
   private static final Map<Type, Matches.Rule> BUILT_IN = builtIn();
 
@@ -70,7 +70,18 @@ public final class PiiDetector implements Detector {
 
   /** Words after which a dotted quad is a version number, not an address. */
   private static final Set<String> VERSION_WORDS =
-      Set.of("v", "ver", "version", "versions", "release", "build", "firmware", "rev", "revision", "patch", "update");
+      Set.of(
+          "v",
+          "ver",
+          "version",
+          "versions",
+          "release",
+          "build",
+          "firmware",
+          "rev",
+          "revision",
+          "patch",
+          "update");
 
   private final List<Matches.Rule> rules;
   private final List<String> phoneRegions;
@@ -108,8 +119,8 @@ public final class PiiDetector implements Detector {
   }
 
   /**
-   * Finds spans rule by rule, phone numbers last; a span overlapping one already found is dropped, so
-   * the digits of a card or an IBAN are not also reported as a phone number.
+   * Finds spans rule by rule, phone numbers last; a span overlapping one already found is dropped,
+   * so the digits of a card or an IBAN are not also reported as a phone number.
    */
   @Override
   public List<Span> detect(String text) {
@@ -136,7 +147,9 @@ public final class PiiDetector implements Detector {
     int end = candidate.end();
     while (end > candidate.start()) {
       var span = new Span(candidate.start(), end, CATEGORY, "phone", 1.0);
-      if (!found.overlaps(span) && !inDigitGroups(text, span, found) && phone(text, candidate.start(), end)) {
+      if (!found.overlaps(span)
+          && !inDigitGroups(text, span, found)
+          && phone(text, candidate.start(), end)) {
         return span;
       }
       int cut = end - 1;
@@ -170,7 +183,10 @@ public final class PiiDetector implements Detector {
       return after; // an international number says where it starts
     }
     boolean before =
-        s >= 2 && Character.isDigit(text.charAt(s - 2)) && separator(text.charAt(s - 1)) && !found.covers(s - 2);
+        s >= 2
+            && Character.isDigit(text.charAt(s - 2))
+            && separator(text.charAt(s - 1))
+            && !found.covers(s - 2);
     return before || after;
   }
 
@@ -193,7 +209,8 @@ public final class PiiDetector implements Detector {
         Type.EMAIL,
         new Matches.Rule(
             "email",
-            // Local parts and domains in Latin, Greek or Cyrillic letters (not every letter: text in
+            // Local parts and domains in Latin, Greek or Cyrillic letters (not every letter: text
+            // in
             // scripts written without spaces would run into the address).
             "[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{M}\\p{N}._%+\\-]+@[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{N}]"
                 + "(?:[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{M}\\p{N}\\-]*[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{M}\\p{N}])?"
@@ -202,7 +219,14 @@ public final class PiiDetector implements Detector {
             s -> true,
             0,
             Windows.emails()));
-    rules.put(Type.CREDIT_CARD, new Matches.Rule("credit_card", "\\b\\d(?:[ \\-]?\\d){12,18}\\b", PiiDetector::card, 40, Windows.digitClusters(13)));
+    rules.put(
+        Type.CREDIT_CARD,
+        new Matches.Rule(
+            "credit_card",
+            "\\b\\d(?:[ \\-]?\\d){12,18}\\b",
+            PiiDetector::card,
+            40,
+            Windows.digitClusters(13)));
     rules.put(
         Type.IBAN,
         new Matches.Rule(
@@ -211,18 +235,37 @@ public final class PiiDetector implements Detector {
             s -> Checksums.iban(s.replace(" ", "").toUpperCase(Locale.ROOT)),
             70,
             Windows.ibanStarts(72)));
-    rules.put(Type.SSN, new Matches.Rule("ssn", "\\b\\d{3}-\\d{2}-\\d{4}\\b", Checksums::ssn, 11, Windows.digitClusters(9)));
-    rules.put(Type.IPV4, new Matches.Rule("ipv4", "\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b", Checksums::ipv4, 15, Windows.digitClusters(4)));
-    rules.put(Type.IPV6, new Matches.Rule("ipv6", "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}", Checksums::ipv6, 39, Windows.around(':', 40, 40)));
+    rules.put(
+        Type.SSN,
+        new Matches.Rule(
+            "ssn", "\\b\\d{3}-\\d{2}-\\d{4}\\b", Checksums::ssn, 11, Windows.digitClusters(9)));
+    rules.put(
+        Type.IPV4,
+        new Matches.Rule(
+            "ipv4",
+            "\\b\\d{1,3}(?:\\.\\d{1,3}){3}\\b",
+            Checksums::ipv4,
+            15,
+            Windows.digitClusters(4)));
+    rules.put(
+        Type.IPV6,
+        new Matches.Rule(
+            "ipv6",
+            "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}",
+            Checksums::ipv6,
+            39,
+            Windows.around(':', 40, 40)));
     rules.put(Type.PHONE, PHONE_CANDIDATES);
     return rules;
   }
 
-
   private static boolean card(String match) {
     var digits = Matches.compact(match);
     return digits.chars().allMatch(Character::isDigit)
-        && digits.length() >= 13 && digits.length() <= 19 && Checksums.knownIssuer(digits) && Checksums.luhn(digits);
+        && digits.length() >= 13
+        && digits.length() <= 19
+        && Checksums.knownIssuer(digits)
+        && Checksums.luhn(digits);
   }
 
   /**
@@ -241,14 +284,19 @@ public final class PiiDetector implements Detector {
       }
     }
     boolean plus = match.startsWith("+");
-    if (digits < 7 || digits > 15 || (end + 1 < text.length() && text.charAt(end) == ':' && Character.isDigit(text.charAt(end + 1)))) {
+    if (digits < 7
+        || digits > 15
+        || (end + 1 < text.length()
+            && text.charAt(end) == ':'
+            && Character.isDigit(text.charAt(end + 1)))) {
       return false;
     }
     if (!plus && digits == match.length()) {
       return false;
     }
     for (var region : plus ? List.of("ZZ") : phoneRegions) {
-      for (PhoneNumberMatch found : PHONES.findNumbers(match, region, PhoneNumberUtil.Leniency.STRICT_GROUPING, 4)) {
+      for (PhoneNumberMatch found :
+          PHONES.findNumbers(match, region, PhoneNumberUtil.Leniency.STRICT_GROUPING, 4)) {
         if (found.start() == 0 && found.end() == match.length()) {
           return true;
         }
@@ -258,9 +306,9 @@ public final class PiiDetector implements Detector {
   }
 
   /**
-   * Whether an address-shaped span is something else: a dotted quad inside a longer dotted run (an OID
-   * or section number) or after a word such as "version"; colon groups inside a longer run; an e-mail
-   * whose "top-level domain" is camel case (code: {@code this@MainActivity.runOnUiThread}).
+   * Whether an address-shaped span is something else: a dotted quad inside a longer dotted run (an
+   * OID or section number) or after a word such as "version"; colon groups inside a longer run; an
+   * e-mail whose "top-level domain" is camel case (code: {@code this@MainActivity.runOnUiThread}).
    */
   private static boolean notAnAddress(String text, Span span) {
     return switch (span.type()) {
@@ -275,8 +323,12 @@ public final class PiiDetector implements Detector {
   private static boolean continues(String text, Span span, char separator) {
     int s = span.start();
     int e = span.end();
-    return (e + 1 < text.length() && text.charAt(e) == separator && Character.isLetterOrDigit(text.charAt(e + 1)))
-        || (s >= 2 && text.charAt(s - 1) == separator && Character.isLetterOrDigit(text.charAt(s - 2)));
+    return (e + 1 < text.length()
+            && text.charAt(e) == separator
+            && Character.isLetterOrDigit(text.charAt(e + 1)))
+        || (s >= 2
+            && text.charAt(s - 1) == separator
+            && Character.isLetterOrDigit(text.charAt(s - 2)));
   }
 
   private static boolean camelCaseTail(String text, Span span) {
@@ -299,7 +351,8 @@ public final class PiiDetector implements Detector {
     while (start > 0 && Character.isLetter(text.charAt(start - 1))) {
       start--;
     }
-    return start < end && VERSION_WORDS.contains(text.substring(start, end).toLowerCase(Locale.ROOT));
+    return start < end
+        && VERSION_WORDS.contains(text.substring(start, end).toLowerCase(Locale.ROOT));
   }
 
   /** Builds a {@link PiiDetector}. Not thread-safe. */
@@ -325,7 +378,8 @@ public final class PiiDetector implements Detector {
       }
       for (var region : regions) {
         if (!PHONES.getSupportedRegions().contains(region)) {
-          throw new IllegalArgumentException("unknown phone region '" + region + "'; use ISO 3166 codes such as US or DE");
+          throw new IllegalArgumentException(
+              "unknown phone region '" + region + "'; use ISO 3166 codes such as US or DE");
         }
       }
       this.phoneRegions = List.copyOf(regions);
@@ -353,7 +407,8 @@ public final class PiiDetector implements Detector {
       try {
         Pattern.compile(regex);
       } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("pattern of type '" + type + "' is not valid RE2: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "pattern of type '" + type + "' is not valid RE2: " + e.getMessage(), e);
       }
       custom.put(type, regex);
       return this;

@@ -38,7 +38,14 @@ public final class RegexDetector implements Detector {
     rules.forEach(r -> set.add(r.category()));
     this.categories = Set.copyOf(set);
     var v = new StringBuilder("regex-1");
-    rules.forEach(r -> v.append('|').append(r.category()).append(':').append(r.type()).append(':').append(r.pattern().pattern()));
+    rules.forEach(
+        r ->
+            v.append('|')
+                .append(r.category())
+                .append(':')
+                .append(r.type())
+                .append(':')
+                .append(r.pattern().pattern()));
     this.version = Digests.sha256(v.toString());
   }
 
@@ -103,7 +110,8 @@ public final class RegexDetector implements Detector {
       try {
         rules.add(new Rule(category, type, Pattern.compile(regex)));
       } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("pattern '" + type + "' is not valid RE2: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "pattern '" + type + "' is not valid RE2: " + e.getMessage(), e);
       }
       return this;
     }

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Finds credentials, category {@value #CATEGORY}: cloud access keys, source-hosting and chat tokens,
- * payment keys, private-key blocks, JSON Web Tokens, database URLs with a password, and, beyond the
- * known formats, long tokens whose Shannon entropy is at least a threshold (default 4.0 bits per
- * character; hex digests and UUIDs stay below it) unless they are file paths or base64 of plain prose. Linear time (RE2/J). Immutable and thread-safe.
+ * Finds credentials, category {@value #CATEGORY}: cloud access keys, source-hosting and chat
+ * tokens, payment keys, private-key blocks, JSON Web Tokens, database URLs with a password, and,
+ * beyond the known formats, long tokens whose Shannon entropy is at least a threshold (default 4.0
+ * bits per character; hex digests and UUIDs stay below it) unless they are file paths or base64 of
+ * plain prose. Linear time (RE2/J). Immutable and thread-safe.
  */
 public final class SecretsDetector implements Detector {
 
@@ -32,7 +33,8 @@ public final class SecretsDetector implements Detector {
           known(
               "aws_access_key",
               "(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}",
-              Windows.literals(0, 20, "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA")),
+              Windows.literals(
+                  0, 20, "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA")),
           known(
               "github_token",
               "gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255}",
@@ -43,7 +45,8 @@ public final class SecretsDetector implements Detector {
               "slack_webhook",
               "https://hooks\\.slack\\.com/services/[A-Za-z0-9_/]+",
               Windows.literals(8, 300, "hooks.slack.com")),
-          known("stripe_key", "(?:sk|rk)_live_[0-9A-Za-z]{24,}", Windows.literals(2, 300, "_live_")),
+          known(
+              "stripe_key", "(?:sk|rk)_live_[0-9A-Za-z]{24,}", Windows.literals(2, 300, "_live_")),
           known("google_api_key", "AIza[0-9A-Za-z_\\-]{35}", Windows.literals(0, 40, "AIza")),
           known(
               "jwt",
@@ -58,7 +61,8 @@ public final class SecretsDetector implements Detector {
   private static final int MIN_TOKEN = 20;
 
   private static final com.google.re2j.Pattern UUID =
-      com.google.re2j.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      com.google.re2j.Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final double minEntropy;
 
@@ -128,9 +132,10 @@ public final class SecretsDetector implements Detector {
   }
 
   /**
-   * Extends each private-key header to the end of its block, when the block has one, and drops headers
-   * inside a block. Linear: each search for an end starts after the last block found, and once none
-   * is found no later header searches again (repeated headers cost quadratic time as one expression).
+   * Extends each private-key header to the end of its block, when the block has one, and drops
+   * headers inside a block. Linear: each search for an end starts after the last block found, and
+   * once none is found no later header searches again (repeated headers cost quadratic time as one
+   * expression).
    */
   private static void keyBlocks(String text, List<Span> spans) {
     int blockEnd = -1;
@@ -185,17 +190,27 @@ public final class SecretsDetector implements Detector {
   }
 
   private static boolean tokenChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '+' || c == '/' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '+'
+        || c == '/'
+        || c == '_'
+        || c == '-';
   }
 
   /** Stripe's publishable keys are public by design, and its test-mode keys move no money. */
   private static boolean publicOrTestKey(String value) {
-    return value.startsWith("pk_live_") || value.startsWith("pk_test_") || value.startsWith("sk_test_")
+    return value.startsWith("pk_live_")
+        || value.startsWith("pk_test_")
+        || value.startsWith("sk_test_")
         || value.startsWith("rk_test_");
   }
 
-  /** A path segment: words in lower or camel case ({@code site-packages}, {@code AppData}), or a number. */
+  /**
+   * A path segment: words in lower or camel case ({@code site-packages}, {@code AppData}), or a
+   * number.
+   */
   private static final java.util.regex.Pattern PATH_SEGMENT =
       java.util.regex.Pattern.compile("(?:[A-Z]?[a-z][a-z0-9_\\-]*)+|[0-9]+");
 
@@ -227,9 +242,10 @@ public final class SecretsDetector implements Detector {
   static boolean encodedProse(String value) {
     byte[] decoded;
     try {
-      decoded = value.indexOf('-') >= 0 || value.indexOf('_') >= 0
-          ? java.util.Base64.getUrlDecoder().decode(value)
-          : java.util.Base64.getDecoder().decode(value);
+      decoded =
+          value.indexOf('-') >= 0 || value.indexOf('_') >= 0
+              ? java.util.Base64.getUrlDecoder().decode(value)
+              : java.util.Base64.getDecoder().decode(value);
     } catch (IllegalArgumentException e) {
       return false;
     }

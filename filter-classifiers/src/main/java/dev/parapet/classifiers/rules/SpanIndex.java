@@ -7,8 +7,8 @@ import java.util.TreeMap;
 
 /**
  * Non-overlapping spans found so far, indexed by start, so that asking whether a candidate overlaps
- * one costs a logarithm rather than a pass over every span (texts dense with values hold thousands).
- * Not thread-safe: one per detection.
+ * one costs a logarithm rather than a pass over every span (texts dense with values hold
+ * thousands). Not thread-safe: one per detection.
  */
 final class SpanIndex {
 

@@ -3,10 +3,10 @@ package dev.parapet.classifiers.rules;
 import java.text.Normalizer;
 
 /**
- * Views of a text for phrase matching, each char mapping back to the text's offsets: the folded view
- * (lower case, diacritics removed, runs of white space as one space) and the de-obfuscated view (also
- * leetspeak digits and symbols as letters inside words, and spaced-out letters such as "k i l l"
- * joined).
+ * Views of a text for phrase matching, each char mapping back to the text's offsets: the folded
+ * view (lower case, diacritics removed, runs of white space as one space) and the de-obfuscated
+ * view (also leetspeak digits and symbols as letters inside words, and spaced-out letters such as
+ * "k i l l" joined).
  */
 final class TextViews {
 

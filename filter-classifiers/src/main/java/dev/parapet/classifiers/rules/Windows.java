@@ -2,8 +2,9 @@ package dev.parapet.classifiers.rules;
 
 /**
  * Where in a text a rule's expression can match, found by a plain scan of the chars: the regular
- * expression then runs only on those short windows instead of the whole text. RE2/J scans at tens of
- * megabytes a second, a char loop at gigabytes; in ordinary prose most rules find no anchor at all.
+ * expression then runs only on those short windows instead of the whole text. RE2/J scans at tens
+ * of megabytes a second, a char loop at gigabytes; in ordinary prose most rules find no anchor at
+ * all.
  */
 @FunctionalInterface
 interface Windows {
@@ -41,14 +42,17 @@ interface Windows {
       }
       hits.sort(null);
       for (int at : hits) {
-        sink.accept(Math.max(0, at - before), after < 0 ? text.length() : Math.min(text.length(), at + after));
+        sink.accept(
+            Math.max(0, at - before),
+            after < 0 ? text.length() : Math.min(text.length(), at + after));
       }
     };
   }
 
   /**
-   * Around every cluster of digits and number punctuation ({@code +()-. } and spaces between digits)
-   * holding at least {@code minDigits} digits: where card, phone, SSN and IPv4 numbers can be.
+   * Around every cluster of digits and number punctuation ({@code +()-. } and spaces between
+   * digits) holding at least {@code minDigits} digits: where card, phone, SSN and IPv4 numbers can
+   * be.
    */
   static Windows digitClusters(int minDigits) {
     return (text, sink) -> {
@@ -69,7 +73,9 @@ interface Windows {
             end = ++i;
           } else if ((c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+')
               && i + 1 < n
-              && (Character.isDigit(text.charAt(i + 1)) || text.charAt(i + 1) == '(' || text.charAt(i + 1) == ' ')) {
+              && (Character.isDigit(text.charAt(i + 1))
+                  || text.charAt(i + 1) == '('
+                  || text.charAt(i + 1) == ' ')) {
             i++;
           } else {
             break;
@@ -104,9 +110,17 @@ interface Windows {
   }
 
   private static boolean emailChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
-        || (c >= 0x80 && (Character.isLetterOrDigit(c) || Character.getType(c) == Character.NON_SPACING_MARK));
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '_'
+        || c == '%'
+        || c == '+'
+        || c == '-'
+        || (c >= 0x80
+            && (Character.isLetterOrDigit(c)
+                || Character.getType(c) == Character.NON_SPACING_MARK));
   }
 
   /** At every two ASCII letters followed by two digits: where an IBAN (in any case) can start. */
@@ -116,7 +130,10 @@ interface Windows {
         char a = (char) (text.charAt(i) | 0x20); // ASCII lower case
         if (a >= 'a' && a <= 'z') {
           char b = (char) (text.charAt(i + 1) | 0x20);
-          if (b >= 'a' && b <= 'z' && Character.isDigit(text.charAt(i + 2)) && Character.isDigit(text.charAt(i + 3))) {
+          if (b >= 'a'
+              && b <= 'z'
+              && Character.isDigit(text.charAt(i + 2))
+              && Character.isDigit(text.charAt(i + 3))) {
             sink.accept(Math.max(0, i - 1), Math.min(text.length(), i + length));
           }
         }

@@ -19,7 +19,9 @@ class DetectorFuzzTest {
       List.of(
           PII,
           SecretsDetector.create(),
-          DenyListDetector.builder("deny", "banned").phrases(List.of("acme corp", "globex", "ünïcode")).build(),
+          DenyListDetector.builder("deny", "banned")
+              .phrases(List.of("acme corp", "globex", "ünïcode"))
+              .build(),
           RegexDetector.builder("ops").pattern("ops", "ticket", "OPS-[0-9]{4,8}").build());
 
   @FuzzTest(maxDuration = "10s")

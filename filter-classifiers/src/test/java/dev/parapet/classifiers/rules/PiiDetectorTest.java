@@ -53,12 +53,18 @@ class PiiDetectorTest {
 
   @Test
   void iban_validExamplesPassAndAnyDigitChangeFails() {
-    for (var iban : List.of("GB82WEST12345698765432", "DE89370400440532013000", "FR1420041010050500013M02606", "NL91ABNA0417164300")) {
+    for (var iban :
+        List.of(
+            "GB82WEST12345698765432",
+            "DE89370400440532013000",
+            "FR1420041010050500013M02606",
+            "NL91ABNA0417164300")) {
       assertThat(Checksums.iban(iban)).as(iban).isTrue();
       for (int at = 4; at < iban.length(); at++) {
         char c = iban.charAt(at);
         if (Character.isDigit(c)) {
-          var changed = iban.substring(0, at) + (char) ('0' + (c - '0' + 1) % 10) + iban.substring(at + 1);
+          var changed =
+              iban.substring(0, at) + (char) ('0' + (c - '0' + 1) % 10) + iban.substring(at + 1);
           assertThat(Checksums.iban(changed)).as(changed).isFalse();
         }
       }
@@ -69,7 +75,8 @@ class PiiDetectorTest {
   @Test
   void ssn_rejectsNeverIssuedRanges() {
     assertThat(Checksums.ssn("123-45-6789")).isTrue();
-    for (var invalid : List.of("000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000")) {
+    for (var invalid :
+        List.of("000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000")) {
       assertThat(Checksums.ssn(invalid)).as(invalid).isFalse();
     }
   }
@@ -81,8 +88,10 @@ class PiiDetectorTest {
             + " IBAN GB82 WEST 1234 5698 7654 32, SSN 123-45-6789, host 192.168.10.20 and 2001:db8:85a3::8a2e:370:7334.";
 
     assertThat(types(text))
-        .containsExactlyInAnyOrder("email", "phone", "phone", "credit_card", "iban", "ssn", "ipv4", "ipv6");
-    assertThat(values(text)).contains("jane.doe@example.co.uk", "4111 1111 1111 1111", "192.168.10.20");
+        .containsExactlyInAnyOrder(
+            "email", "phone", "phone", "credit_card", "iban", "ssn", "ipv4", "ipv6");
+    assertThat(values(text))
+        .contains("jane.doe@example.co.uk", "4111 1111 1111 1111", "192.168.10.20");
   }
 
   @ParameterizedTest
@@ -106,9 +115,18 @@ class PiiDetectorTest {
   @Test
   void redact_outputNeverContainsAMatchedValue() {
     var random = new Random(3);
-    var values = List.of("amy@example.org", "4111 1111 1111 1111", "123-45-6789", "DE89 3704 0044 0532 0130 00", "+1 415 555 2671");
+    var values =
+        List.of(
+            "amy@example.org",
+            "4111 1111 1111 1111",
+            "123-45-6789",
+            "DE89 3704 0044 0532 0130 00",
+            "+1 415 555 2671");
     var filter =
-        SafetyFilter.builder().policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build())).outputStage(pii).build();
+        SafetyFilter.builder()
+            .policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build()))
+            .outputStage(pii)
+            .build();
     for (int n = 0; n < 200; n++) {
       var text = new StringBuilder();
       var used = new ArrayList<String>();
@@ -148,18 +166,24 @@ class PiiDetectorTest {
             });
 
     assertThat(seen.get(0)).isEqualTo("Email [EMAIL_1] and call [PHONE_1] about IBAN [IBAN_1].");
-    assertThat(answer).isEqualTo("Done: wrote to amy@example.org, called +44 20 7946 0958, noted GB82 WEST 1234 5698 7654 32.");
+    assertThat(answer)
+        .isEqualTo(
+            "Done: wrote to amy@example.org, called +44 20 7946 0958, noted GB82 WEST 1234 5698 7654 32.");
   }
 
   @Test
   void spans_inTextWithCombiningMarksEmojiAndFullWidth_pointAtWhatTheUserWrote() {
     var filter =
-        SafetyFilter.builder().policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build())).outputStage(pii).build();
+        SafetyFilter.builder()
+            .policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build()))
+            .outputStage(pii)
+            .build();
     var text = "Cafe\u0301 \uD83D\uDE00 ｍｅ: ｊａｎｅ@example.com \u200B ok";
 
     var verdict = filter.check(text, Direction.OUTPUT);
 
-    var email = verdict.spans().stream().filter(s -> s.type().equals("email")).findFirst().orElseThrow();
+    var email =
+        verdict.spans().stream().filter(s -> s.type().equals("email")).findFirst().orElseThrow();
     assertThat(text.substring(email.start(), email.end())).isEqualTo("ｊａｎｅ@example.com");
     assertThat(verdict.decision()).isEqualTo(Decision.REDACT);
     // the zero-width space is invisible text: removed on release by the standard normalisation
@@ -194,10 +218,11 @@ class PiiDetectorTest {
   void realValuesInOtherFormats_areFound(String text, String value, String type) {
     assertThat(pii.detect(text))
         .singleElement()
-        .satisfies(s -> {
-          assertThat(text.substring(s.start(), s.end())).isEqualTo(value);
-          assertThat(s.type()).isEqualTo(type);
-        });
+        .satisfies(
+            s -> {
+              assertThat(text.substring(s.start(), s.end())).isEqualTo(value);
+              assertThat(s.type()).isEqualTo(type);
+            });
   }
 
   @Test
@@ -214,9 +239,15 @@ class PiiDetectorTest {
 
   @Test
   void customPattern_isTypedAndInvalidOnesAreRejected() {
-    var custom = PiiDetector.builder().types(java.util.Set.of()).pattern("employee_id", "EMP-[0-9]{6}").build();
+    var custom =
+        PiiDetector.builder()
+            .types(java.util.Set.of())
+            .pattern("employee_id", "EMP-[0-9]{6}")
+            .build();
 
-    assertThat(custom.detect("ask EMP-123456 today")).extracting(Span::type).containsExactly("employee_id");
+    assertThat(custom.detect("ask EMP-123456 today"))
+        .extracting(Span::type)
+        .containsExactly("employee_id");
     assertThatThrownBy(() -> PiiDetector.builder().pattern("bad", "(a"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("pattern of type 'bad' is not valid RE2");

@@ -17,14 +17,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Precision and recall of the default PII and secrets detectors on a fixture the team wrote: real
- * values in varied formats and countries, and benign look-alikes (order numbers, timestamps, version
- * strings, paths, placeholders). A real value counts as found when a span of its type covers most of
- * it; a look-alike counts as reported when any span of its category touches it.
+ * values in varied formats and countries, and benign look-alikes (order numbers, timestamps,
+ * version strings, paths, placeholders). A real value counts as found when a span of its type
+ * covers most of it; a look-alike counts as reported when any span of its category touches it.
  * Writes the table the README shows to {@code target/pii-precision.md}.
  */
 class PiiPrecisionTest {
 
-  private record Row(String id, String kind, String category, String type, String text, String value) {}
+  private record Row(
+      String id, String kind, String category, String type, String text, String value) {}
 
   /** True and false positives and negatives of one category or type. */
   private static final class Counts {
@@ -44,7 +45,8 @@ class PiiPrecisionTest {
 
   @Test
   void defaultDetectors_onTheFixture_meetTheirFloors() throws IOException {
-    var detectors = Map.<String, Detector>of("pii", PiiDetector.create(), "secrets", SecretsDetector.create());
+    var detectors =
+        Map.<String, Detector>of("pii", PiiDetector.create(), "secrets", SecretsDetector.create());
     var byCategory = new TreeMap<String, Counts>();
     var byType = new TreeMap<String, Counts>();
     var misses = new ArrayList<String>();
@@ -52,13 +54,17 @@ class PiiPrecisionTest {
       int at = row.text().indexOf(row.value());
       int end = at + row.value().length();
       var spans = detectors.get(row.category()).detect(row.text());
-      // A real value is found when a span of its type (any type, for secrets) covers at least 60% of
+      // A real value is found when a span of its type (any type, for secrets) covers at least 60%
+      // of
       // it; a look-alike is reported when any span touches it.
       boolean found =
           row.kind().equals("real")
               ? spans.stream()
-                  .anyMatch(s -> (row.category().equals("secrets") || s.type().equals(row.type()))
-                      && Math.min(end, s.end()) - Math.max(at, s.start()) >= 0.6 * (end - at))
+                  .anyMatch(
+                      s ->
+                          (row.category().equals("secrets") || s.type().equals(row.type()))
+                              && Math.min(end, s.end()) - Math.max(at, s.start())
+                                  >= 0.6 * (end - at))
               : spans.stream().anyMatch(s -> s.start() < end && at < s.end());
       for (var counts :
           List.of(
@@ -81,18 +87,28 @@ class PiiPrecisionTest {
       }
     }
     Files.createDirectories(Path.of("target"));
-    Files.writeString(Path.of("target", "pii-precision.md"), table(byCategory, byType) + "\nwrong: " + misses + "\n");
+    Files.writeString(
+        Path.of("target", "pii-precision.md"),
+        table(byCategory, byType) + "\nwrong: " + misses + "\n");
 
-    assertThat(byCategory.get("pii").truePositives + byCategory.get("pii").falseNegatives).isGreaterThanOrEqualTo(200);
-    assertThat(byCategory.get("pii").falsePositives + byCategory.get("pii").trueNegatives).isGreaterThanOrEqualTo(200);
+    assertThat(byCategory.get("pii").truePositives + byCategory.get("pii").falseNegatives)
+        .isGreaterThanOrEqualTo(200);
+    assertThat(byCategory.get("pii").falsePositives + byCategory.get("pii").trueNegatives)
+        .isGreaterThanOrEqualTo(200);
     assertThat(byCategory.get("pii").precision()).as("pii precision").isGreaterThanOrEqualTo(0.97);
     assertThat(byCategory.get("pii").recall()).as("pii recall").isGreaterThanOrEqualTo(0.95);
-    assertThat(byCategory.get("secrets").precision()).as("secrets precision").isGreaterThanOrEqualTo(0.85);
-    assertThat(byCategory.get("secrets").recall()).as("secrets recall").isGreaterThanOrEqualTo(0.95);
+    assertThat(byCategory.get("secrets").precision())
+        .as("secrets precision")
+        .isGreaterThanOrEqualTo(0.85);
+    assertThat(byCategory.get("secrets").recall())
+        .as("secrets recall")
+        .isGreaterThanOrEqualTo(0.95);
   }
 
   private static String table(Map<String, Counts> byCategory, Map<String, Counts> byType) {
-    var out = new StringBuilder("| detector, type | real values | found | look-alikes | reported | precision | recall |\n");
+    var out =
+        new StringBuilder(
+            "| detector, type | real values | found | look-alikes | reported | precision | recall |\n");
     out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (var map : List.of(byCategory, byType)) {
       map.forEach(
@@ -115,7 +131,8 @@ class PiiPrecisionTest {
   private static List<Row> rows() throws IOException {
     var mapper = new ObjectMapper();
     var rows = new ArrayList<Row>();
-    try (InputStream in = PiiPrecisionTest.class.getResourceAsStream("/fixtures/pii-precision.jsonl")) {
+    try (InputStream in =
+        PiiPrecisionTest.class.getResourceAsStream("/fixtures/pii-precision.jsonl")) {
       assertThat(in).as("fixtures/pii-precision.jsonl").isNotNull();
       for (var line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         if (!line.isBlank()) {

@@ -56,24 +56,37 @@ class SecretsAndPatternsTest {
     var secrets = SecretsDetector.create();
     var header = "-----BEGIN PRIVATE KEY-----\n";
 
-    assertThat(secrets.detect(header.repeat(300))).hasSize(300).allMatch(s -> s.type().equals("private_key"));
-    var block = "key: " + header + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY----- done " + header;
+    assertThat(secrets.detect(header.repeat(300)))
+        .hasSize(300)
+        .allMatch(s -> s.type().equals("private_key"));
+    var block =
+        "key: "
+            + header
+            + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY----- done "
+            + header;
     var spans = secrets.detect(block);
     assertThat(spans).extracting(Span::type).containsExactly("private_key", "private_key");
-    assertThat(block.substring(spans.get(0).start(), spans.get(0).end())).endsWith("-----END PRIVATE KEY-----");
+    assertThat(block.substring(spans.get(0).start(), spans.get(0).end()))
+        .endsWith("-----END PRIVATE KEY-----");
   }
 
   @Test
   void pathsAndBase64OfProse_areNotSecrets_randomTokensAre() {
     var secrets = SecretsDetector.create();
-    var prose = java.util.Base64.getEncoder()
-        .encodeToString("the quick brown fox jumps over the lazy dog".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    var prose =
+        java.util.Base64.getEncoder()
+            .encodeToString(
+                "the quick brown fox jumps over the lazy dog"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
-    assertThat(secrets.detect("see /usr/local/lib/python3/site-packages/numpy/core for it")).isEmpty();
+    assertThat(secrets.detect("see /usr/local/lib/python3/site-packages/numpy/core for it"))
+        .isEmpty();
     assertThat(secrets.detect("encoded: " + prose + " end")).isEmpty();
-    assertThat(secrets.detect("token: 8f3KxQ2mZr7Lp0VtWc9YbN4sHe6Ju1Ad ok")).extracting(Span::type)
+    assertThat(secrets.detect("token: 8f3KxQ2mZr7Lp0VtWc9YbN4sHe6Ju1Ad ok"))
+        .extracting(Span::type)
         .containsExactly("high_entropy");
-    assertThat(secrets.detect("key aB3/xYz9+Qw8/Lm2Np7Rt5Vu here")).extracting(Span::type)
+    assertThat(secrets.detect("key aB3/xYz9+Qw8/Lm2Np7Rt5Vu here"))
+        .extracting(Span::type)
         .containsExactly("high_entropy");
   }
 
@@ -91,7 +104,8 @@ class SecretsAndPatternsTest {
     var text = "a".repeat(100_000) + "!";
     var detector = RegexDetector.builder("ops").pattern("ops", "evil", pattern).build();
 
-    // java.util.regex needs 2^n steps here; RE2/J is linear. The timeout only guards against a hang.
+    // java.util.regex needs 2^n steps here; RE2/J is linear. The timeout only guards against a
+    // hang.
     var spans = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> detector.detect(text));
 
     assertThat(spans).isEmpty();
@@ -103,12 +117,14 @@ class SecretsAndPatternsTest {
     assertThatThrownBy(() -> RegexDetector.builder("ops").pattern("ops", "lookahead", "a(?=b)"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("pattern 'lookahead' is not valid RE2");
-    assertThatThrownBy(() -> RegexDetector.builder("ops").build()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> RegexDetector.builder("ops").build())
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void denyList_matchesWholeWordsIgnoringCaseAndDiacritics() {
-    var deny = DenyListDetector.builder("deny", "banned").phrases(List.of("globex", "acme corp")).build();
+    var deny =
+        DenyListDetector.builder("deny", "banned").phrases(List.of("globex", "acme corp")).build();
 
     assertThat(deny.detect("We met GLÖBEX and Acme   Corp today")).hasSize(2);
     assertThat(deny.detect("globexx and macme corp are fine")).isEmpty();
@@ -121,8 +137,14 @@ class SecretsAndPatternsTest {
 
     var spans = deny.detect(text);
 
-    assertThat(spans).extracting(s -> text.substring(s.start(), s.end())).containsExactlyInAnyOrder("g l o b e x", "gl0b3x");
-    var plain = DenyListDetector.builder("deny", "banned").phrases(List.of("globex")).deobfuscate(false).build();
+    assertThat(spans)
+        .extracting(s -> text.substring(s.start(), s.end()))
+        .containsExactlyInAnyOrder("g l o b e x", "gl0b3x");
+    var plain =
+        DenyListDetector.builder("deny", "banned")
+            .phrases(List.of("globex"))
+            .deobfuscate(false)
+            .build();
     assertThat(plain.detect(text)).isEmpty();
   }
 

@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * {@code bin/parapet check [--profile NAME] [--direction input|output] [--policy FILE]}: reads text on
- * stdin and prints one JSON object: {@code {"decision", "scores", "spans", "text"}}.
+ * {@code bin/parapet check [--profile NAME] [--direction input|output] [--policy FILE]}: reads text
+ * on stdin and prints one JSON object: {@code {"decision", "scores", "spans", "text"}}.
  */
 final class CheckCommand {
 
@@ -34,11 +34,18 @@ final class CheckCommand {
   }
 
   private static int check(
-      dev.parapet.SafetyFilter filter, Args options, Direction direction, InputStream in, PrintStream out) {
+      dev.parapet.SafetyFilter filter,
+      Args options,
+      Direction direction,
+      InputStream in,
+      PrintStream out) {
     var profile = options.get("--profile");
     if (profile != null && !filter.policy().names().contains(profile)) {
       throw new UsageException(
-          "unknown profile '" + profile + "', known: " + filter.policy().names().stream().sorted().toList());
+          "unknown profile '"
+              + profile
+              + "', known: "
+              + filter.policy().names().stream().sorted().toList());
     }
     String text;
     try {
@@ -56,7 +63,8 @@ final class CheckCommand {
     return switch (value) {
       case "input" -> Direction.INPUT;
       case "output" -> Direction.OUTPUT;
-      default -> throw new UsageException("--direction must be input or output, was '" + value + "'");
+      default ->
+          throw new UsageException("--direction must be input or output, was '" + value + "'");
     };
   }
 
@@ -78,5 +86,4 @@ final class CheckCommand {
     node.put("text", verdict.text());
     return node;
   }
-
 }

@@ -14,8 +14,8 @@ final class Curves {
   record Point(double threshold, double precision, double recall) {}
 
   /**
-   * Average precision (the area under the precision-recall step curve, as scikit-learn computes it),
-   * or NaN without positives.
+   * Average precision (the area under the precision-recall step curve, as scikit-learn computes
+   * it), or NaN without positives.
    */
   static double averagePrecision(double[] scores, boolean[] positive) {
     var curve = precisionRecall(scores, positive);

@@ -11,16 +11,17 @@ import dev.parapet.classifiers.rules.SecretsDetector;
 import java.nio.file.Path;
 
 /**
- * The filter the command-line tools use: the PII and secrets detectors and the shipped {@code guard}
- * model (every category, one encoder pass) on both sides, under the shipped recommended policy (with
- * {@code pii} and {@code secrets} redacted and {@code invisible_text} flagged in every profile) or a
- * policy file. The model scores at most {@value #MODEL_BUDGET_CHARS} chars of a text. Owns the classifier.
+ * The filter the command-line tools use: the PII and secrets detectors and the shipped {@code
+ * guard} model (every category, one encoder pass) on both sides, under the shipped recommended
+ * policy (with {@code pii} and {@code secrets} redacted and {@code invisible_text} flagged in every
+ * profile) or a policy file. The model scores at most {@value #MODEL_BUDGET_CHARS} chars of a text.
+ * Owns the classifier.
  */
 final class DefaultFilter implements AutoCloseable {
 
   /**
-   * The model's per-text budget: the first 32,000 chars (about 85 windows of the shipped graph, well
-   * under a second on one core); the rest of a longer text is flagged {@code text_unchecked}.
+   * The model's per-text budget: the first 32,000 chars (about 85 windows of the shipped graph,
+   * well under a second on one core); the rest of a longer text is flagged {@code text_unchecked}.
    */
   static final int MODEL_BUDGET_CHARS = 32_000;
 
@@ -34,7 +35,10 @@ final class DefaultFilter implements AutoCloseable {
 
   /** Builds the default filter; {@code policyFile} may be null for the shipped policy. */
   static DefaultFilter open(Path policyFile) {
-    var policy = policyFile != null ? Policy.fromJson(policyFile) : withRules(ShippedModels.recommendedPolicy());
+    var policy =
+        policyFile != null
+            ? Policy.fromJson(policyFile)
+            : withRules(ShippedModels.recommendedPolicy());
     var classifier = ShippedModels.load(ShippedModels.GUARD);
     try {
       var builder =

@@ -14,11 +14,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * {@code bin/parapet demo [--profile NAME] [--stream [--token-ms N]]}: runs a small shipped sample of
- * prompts and answers through the default filter (the shipped models, balanced profile) and prints per
- * text the decision, the top categories and the latency. Blocked texts are not echoed. With {@code
- * --stream} it replays sample answers token by token through a guarded stream instead (see {@link
- * StreamDemo}).
+ * {@code bin/parapet demo [--profile NAME] [--stream [--token-ms N]]}: runs a small shipped sample
+ * of prompts and answers through the default filter (the shipped models, balanced profile) and
+ * prints per text the decision, the top categories and the latency. Blocked texts are not echoed.
+ * With {@code --stream} it replays sample answers token by token through a guarded stream instead
+ * (see {@link StreamDemo}).
  */
 final class DemoCommand {
 
@@ -39,7 +39,8 @@ final class DemoCommand {
       var filter = defaults.filter();
       var profile = options.get("--profile");
       if (profile != null && !filter.policy().names().contains(profile)) {
-        throw new UsageException("unknown profile '" + profile + "', known: " + filter.policy().names());
+        throw new UsageException(
+            "unknown profile '" + profile + "', known: " + filter.policy().names());
       }
       var context = Context.defaults().withProfile(profile);
       filter.check("warm-up", CheckCommand.direction("input"), context);
@@ -58,7 +59,15 @@ final class DemoCommand {
       out.printf(
           "Parapet demo: model guard (%s), profile %s%n%n",
           defaults.classifier().executionProvider(), filter.policy().profile(profile).name());
-      out.printf(Locale.ROOT, "%-18s %-6s %-8s %8s  %-44s %s%n", "sample", "side", "decision", "ms", "top categories", "text as released");
+      out.printf(
+          Locale.ROOT,
+          "%-18s %-6s %-8s %8s  %-44s %s%n",
+          "sample",
+          "side",
+          "decision",
+          "ms",
+          "top categories",
+          "text as released");
       for (var line : samples.lines().filter(l -> !l.isBlank()).toList()) {
         var node = readTree(line);
         var direction = CheckCommand.direction(node.get("direction").asText());
@@ -67,13 +76,23 @@ final class DemoCommand {
         double millis = (System.nanoTime() - start) / 1e6;
         var top =
             verdict.scores().entrySet().stream()
-                .sorted(Comparator.comparingDouble((java.util.Map.Entry<String, Double> e) -> e.getValue()).reversed())
+                .sorted(
+                    Comparator.comparingDouble(
+                            (java.util.Map.Entry<String, Double> e) -> e.getValue())
+                        .reversed())
                 .limit(3)
                 .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", "));
         var shown = verdict.decision() == Decision.BLOCK ? "[withheld]" : preview(verdict.text());
-        out.printf(Locale.ROOT, "%-18s %-6s %-8s %8.1f  %-44s %s%n",
-            node.get("id").asText(), direction.name().toLowerCase(Locale.ROOT), verdict.decision(), millis, top, shown);
+        out.printf(
+            Locale.ROOT,
+            "%-18s %-6s %-8s %8.1f  %-44s %s%n",
+            node.get("id").asText(),
+            direction.name().toLowerCase(Locale.ROOT),
+            verdict.decision(),
+            millis,
+            top,
+            shown);
       }
     }
     return 0;
@@ -88,7 +107,8 @@ final class DemoCommand {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new UsageException("--token-ms must be a whole number of milliseconds in [0, 10000], was '" + value + "'");
+    throw new UsageException(
+        "--token-ms must be a whole number of milliseconds in [0, 10000], was '" + value + "'");
   }
 
   private static String preview(String text) {

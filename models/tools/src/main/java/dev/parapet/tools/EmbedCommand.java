@@ -32,11 +32,11 @@ import java.util.stream.IntStream;
 /**
  * {@code bin/parapet train embed [--encoder NAME] [--encoder-patch FILE] [--text-prefix TEXT] --in
  * FILE.jsonl --out FILE.f32}: the step of training that needs the runtime: embeds each text's first
- * window with the same encoder (and fine-tuning patch), tokenizer and pooling the shipped graph uses,
- * and writes little-endian float32 rows {@code [texts, hidden]}. {@code --text-prefix} starts every
- * window with the given text, as a model whose config.json names it in {@code parapet.text_prefix}
- * does at inference; it defaults to the encoder's own ({@code "query: "} for e5-small-v2, none for
- * MiniLM), and {@code --text-prefix ""} embeds without one.
+ * window with the same encoder (and fine-tuning patch), tokenizer and pooling the shipped graph
+ * uses, and writes little-endian float32 rows {@code [texts, hidden]}. {@code --text-prefix} starts
+ * every window with the given text, as a model whose config.json names it in {@code
+ * parapet.text_prefix} does at inference; it defaults to the encoder's own ({@code "query: "} for
+ * e5-small-v2, none for MiniLM), and {@code --text-prefix ""} embeds without one.
  *
  * <p>{@code --windows FILE} also writes what the runtime scores for texts longer than one window:
  * every window the shipped classifier gives the whole text (overlapping windows and one per
@@ -87,7 +87,17 @@ final class EmbedCommand {
 
   static int run(String[] args, PrintStream out) {
     var options =
-        Args.parse(args, Set.of("--encoder", "--encoder-patch", "--text-prefix", "--in", "--out", "--windows", "--threads"), Set.of());
+        Args.parse(
+            args,
+            Set.of(
+                "--encoder",
+                "--encoder-patch",
+                "--text-prefix",
+                "--in",
+                "--out",
+                "--windows",
+                "--threads"),
+            Set.of());
     var name = options.get("--encoder", SHIPPED_ENCODER);
     var encoder = ENCODERS.get(name);
     if (encoder == null) {
@@ -97,7 +107,8 @@ final class EmbedCommand {
     var target = Path.of(required(options, "--out"));
     int threads = Integer.parseInt(options.get("--threads", "2"));
     var full = readTexts(in);
-    var texts = full.stream().map(t -> t.length() > MAX_CHARS ? t.substring(0, MAX_CHARS) : t).toList();
+    var texts =
+        full.stream().map(t -> t.length() > MAX_CHARS ? t.substring(0, MAX_CHARS) : t).toList();
     var windowsTarget = options.get("--windows");
     var files = files(encoder);
     var patch = options.get("--encoder-patch");
@@ -115,10 +126,12 @@ final class EmbedCommand {
     var done = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     var textPrefix = options.get("--text-prefix", encoder.textPrefix());
-    try (var embedder = new Embedder(name, files, 128, textPrefix, OnnxOptions.defaults(), Batching.off(), null)) {
+    try (var embedder =
+        new Embedder(name, files, 128, textPrefix, OnnxOptions.defaults(), Batching.off(), null)) {
       var futures = new ArrayList<Future<?>>();
       for (int from = 0; from < order.size(); from += 32) {
-        var batch = order.subList(from, Math.min(order.size(), from + 32)); // a task, not an ORT batch
+        var batch =
+            order.subList(from, Math.min(order.size(), from + 32)); // a task, not an ORT batch
         futures.add(
             pool.submit(
                 () -> {
@@ -127,9 +140,10 @@ final class EmbedCommand {
                     rows[index] = cut.get(0);
                     if (windowsTarget != null) {
                       // An uncut text's windows are already here; only a cut one runs again, whole.
-                      var whole = texts.get(index).equals(full.get(index))
-                          ? cut
-                          : embedder.embed(List.of(full.get(index))).get(0);
+                      var whole =
+                          texts.get(index).equals(full.get(index))
+                              ? cut
+                              : embedder.embed(List.of(full.get(index))).get(0);
                       if (whole.size() > 1) {
                         windowRows[index] = whole.toArray(float[][]::new);
                       }
@@ -153,8 +167,9 @@ final class EmbedCommand {
     out.printf("wrote %d x %d to %s%n", rows.length, rows[0].length, target);
     if (windowsTarget != null) {
       int windows = writeWindows(Path.of(windowsTarget), windowRows);
-      out.printf("wrote %d windows of %d long texts to %s%n", windows,
-          Arrays.stream(windowRows).filter(Objects::nonNull).count(), windowsTarget);
+      out.printf(
+          "wrote %d windows of %d long texts to %s%n",
+          windows, Arrays.stream(windowRows).filter(Objects::nonNull).count(), windowsTarget);
     }
     return 0;
   }
@@ -174,7 +189,8 @@ final class EmbedCommand {
       if (onnx == null || tokenizer == null) {
         throw new UsageException("encoder jar " + encoder.artifact() + " is not on the class path");
       }
-      return new ModelFiles("classpath:" + encoder.onnx(), onnx.readAllBytes(), tokenizer.readAllBytes(), null);
+      return new ModelFiles(
+          "classpath:" + encoder.onnx(), onnx.readAllBytes(), tokenizer.readAllBytes(), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -184,7 +200,8 @@ final class EmbedCommand {
   static ModelFiles patched(ModelFiles files, Path patch) {
     try {
       var onnx = EncoderPatch.read(patch).applyTo(files.model());
-      return new ModelFiles(files.location() + " + " + patch.getFileName(), onnx, files.tokenizer(), null);
+      return new ModelFiles(
+          files.location() + " + " + patch.getFileName(), onnx, files.tokenizer(), null);
     } catch (IOException e) {
       throw new UsageException("cannot read --encoder-patch " + patch + ": " + e.getMessage());
     }
@@ -208,7 +225,9 @@ final class EmbedCommand {
     }
   }
 
-  /** Writes the window counts, then the windows' rows (see the class comment); returns the windows. */
+  /**
+   * Writes the window counts, then the windows' rows (see the class comment); returns the windows.
+   */
   private static int writeWindows(Path file, float[][][] windowRows) {
     int total = 0;
     try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {

@@ -27,13 +27,13 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * {@code bin/parapet eval --model ID|DIR --data in.jsonl [--profile NAME] [--scores out.jsonl] [--report
- * report.html]}: measures a model on labelled data.
+ * {@code bin/parapet eval --model ID|DIR --data in.jsonl [--profile NAME] [--scores out.jsonl]
+ * [--report report.html]}: measures a model on labelled data.
  *
- * <p>Input lines: {@code {"id": "...", "text": "...", "labels": ["hate", ...]}} ({@code labels}: the
- * positive categories, empty for safe). Prints per category: precision, recall, F1 and false-positive
- * rate at the profile's threshold (its BLOCK threshold, else its FLAG threshold), AUPRC, ROC-AUC and
- * support; then latency percentiles of one check.
+ * <p>Input lines: {@code {"id": "...", "text": "...", "labels": ["hate", ...]}} ({@code labels}:
+ * the positive categories, empty for safe). Prints per category: precision, recall, F1 and
+ * false-positive rate at the profile's threshold (its BLOCK threshold, else its FLAG threshold),
+ * AUPRC, ROC-AUC and support; then latency percentiles of one check.
  */
 final class EvalCommand {
 
@@ -60,7 +60,10 @@ final class EvalCommand {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     var options =
-        Args.parse(args, Set.of("--model", "--data", "--profile", "--scores", "--report", "--policy"), Set.of());
+        Args.parse(
+            args,
+            Set.of("--model", "--data", "--profile", "--scores", "--report", "--policy"),
+            Set.of());
     var model = options.get("--model");
     var data = options.get("--data");
     if (model == null || data == null) {
@@ -82,9 +85,13 @@ final class EvalCommand {
       var categories = new ArrayList<>(new java.util.TreeSet<>(classifier.categories()));
       var scores = new double[categories.size()][examples.size()];
       var nanos = new long[examples.size()];
-      var decisions = new java.util.EnumMap<dev.parapet.Decision, Integer>(dev.parapet.Decision.class);
+      var decisions =
+          new java.util.EnumMap<dev.parapet.Decision, Integer>(dev.parapet.Decision.class);
       var progress = new Progress(examples.size(), err);
-      try (var scoreOut = options.has("--scores") ? Files.newBufferedWriter(Path.of(options.get("--scores"))) : null) {
+      try (var scoreOut =
+          options.has("--scores")
+              ? Files.newBufferedWriter(Path.of(options.get("--scores")))
+              : null) {
         for (int i = 0; i < examples.size(); i++) {
           var example = examples.get(i);
           long start = System.nanoTime();
@@ -121,7 +128,15 @@ final class EvalCommand {
       }
       out.println(counts);
       if (options.has("--report")) {
-        HtmlReport.write(Path.of(options.get("--report")), model, data, profile.name(), examples.size(), results, p50, p99);
+        HtmlReport.write(
+            Path.of(options.get("--report")),
+            model,
+            data,
+            profile.name(),
+            examples.size(),
+            results,
+            p50,
+            p99);
         out.println("report: " + options.get("--report"));
       }
     }
@@ -134,12 +149,19 @@ final class EvalCommand {
     }
     var directory = Path.of(model);
     if (!Files.isDirectory(directory)) {
-      throw new UsageException("--model must be one of " + ShippedModels.IDS + " or a model directory, was '" + model + "'");
+      throw new UsageException(
+          "--model must be one of "
+              + ShippedModels.IDS
+              + " or a model directory, was '"
+              + model
+              + "'");
     }
     return OnnxTextClassifier.load(directory);
   }
 
-  /** The named profile, or the policy's default; without a policy, flag at 0.5 for every category. */
+  /**
+   * The named profile, or the policy's default; without a policy, flag at 0.5 for every category.
+   */
   private static Profile profile(Policy policy, String name, OnnxTextClassifier classifier) {
     if (policy == null) {
       if (name != null) {
@@ -154,7 +176,11 @@ final class EvalCommand {
   }
 
   static double threshold(Profile profile, String category) {
-    var t = profile.thresholds().getOrDefault(category, profile.thresholds().getOrDefault(Profile.ANY_CATEGORY, Thresholds.NONE));
+    var t =
+        profile
+            .thresholds()
+            .getOrDefault(
+                category, profile.thresholds().getOrDefault(Profile.ANY_CATEGORY, Thresholds.NONE));
     if (!Double.isNaN(t.block())) {
       return t.block();
     }
@@ -164,7 +190,8 @@ final class EvalCommand {
     return Double.isNaN(t.flag()) ? 1.0 : t.flag();
   }
 
-  static CategoryResult evaluate(String category, double threshold, double[] scores, boolean[] positive) {
+  static CategoryResult evaluate(
+      String category, double threshold, double[] scores, boolean[] positive) {
     int tp = 0;
     int fp = 0;
     int fn = 0;
@@ -186,20 +213,56 @@ final class EvalCommand {
     double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : Double.NaN;
     double fpr = fp + tn == 0 ? Double.NaN : fp / (double) (fp + tn);
     return new CategoryResult(
-        category, threshold, tp + fn, fp + tn, precision, recall, f1, fpr,
-        Curves.averagePrecision(scores, positive), Curves.rocAuc(scores, positive),
+        category,
+        threshold,
+        tp + fn,
+        fp + tn,
+        precision,
+        recall,
+        f1,
+        fpr,
+        Curves.averagePrecision(scores, positive),
+        Curves.rocAuc(scores, positive),
         Curves.precisionRecall(scores, positive));
   }
 
   private static void print(
-      PrintStream out, String model, String data, String profile, int n, List<CategoryResult> results, double p50, double p99) {
+      PrintStream out,
+      String model,
+      String data,
+      String profile,
+      int n,
+      List<CategoryResult> results,
+      double p50,
+      double p99) {
     out.printf(Locale.ROOT, "model %s, data %s (%d texts), profile %s%n", model, data, n, profile);
-    out.printf(Locale.ROOT, "%-18s %9s %9s %9s %9s %9s %9s %9s %8s %9s%n",
-        "category", "threshold", "precision", "recall", "f1", "fpr", "auprc", "roc_auc", "support", "negatives");
+    out.printf(
+        Locale.ROOT,
+        "%-18s %9s %9s %9s %9s %9s %9s %9s %8s %9s%n",
+        "category",
+        "threshold",
+        "precision",
+        "recall",
+        "f1",
+        "fpr",
+        "auprc",
+        "roc_auc",
+        "support",
+        "negatives");
     for (var r : results) {
-      out.printf(Locale.ROOT, "%-18s %9.3f %9s %9s %9s %9s %9s %9s %8d %9d%n",
-          r.category(), r.threshold(), f(r.precision()), f(r.recall()), f(r.f1()), f(r.fpr()), f(r.auprc()),
-          f(r.rocAuc()), r.support(), r.negatives());
+      out.printf(
+          Locale.ROOT,
+          "%-18s %9.3f %9s %9s %9s %9s %9s %9s %8d %9d%n",
+          r.category(),
+          r.threshold(),
+          f(r.precision()),
+          f(r.recall()),
+          f(r.f1()),
+          f(r.fpr()),
+          f(r.auprc()),
+          f(r.rocAuc()),
+          r.support(),
+          r.negatives());
     }
     out.printf(Locale.ROOT, "latency per check: p50 %.2f ms, p99 %.2f ms%n", p50, p99);
   }
@@ -208,7 +271,8 @@ final class EvalCommand {
     return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.3f", value);
   }
 
-  private static void writeScores(BufferedWriter out, Example example, dev.parapet.Verdict verdict) throws IOException {
+  private static void writeScores(BufferedWriter out, Example example, dev.parapet.Verdict verdict)
+      throws IOException {
     var node = MAPPER.createObjectNode();
     node.put("id", example.id());
     var scores = node.putObject("scores");
@@ -275,7 +339,16 @@ final class EvalCommand {
       if (percent != shown) {
         shown = percent;
         int bar = percent / 5;
-        err.print("\r[" + "#".repeat(bar) + " ".repeat(20 - bar) + "] " + percent + "% " + done + "/" + total);
+        err.print(
+            "\r["
+                + "#".repeat(bar)
+                + " ".repeat(20 - bar)
+                + "] "
+                + percent
+                + "% "
+                + done
+                + "/"
+                + total);
         if (done == total) {
           err.println();
         }
@@ -283,5 +356,4 @@ final class EvalCommand {
       }
     }
   }
-
 }

@@ -30,7 +30,8 @@ public final class Main {
       """;
 
   /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
-  private static final java.util.logging.Logger PARAPET_LOG = java.util.logging.Logger.getLogger("dev.parapet");
+  private static final java.util.logging.Logger PARAPET_LOG =
+      java.util.logging.Logger.getLogger("dev.parapet");
 
   private Main() {}
 

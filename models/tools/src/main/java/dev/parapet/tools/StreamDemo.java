@@ -40,9 +40,15 @@ final class StreamDemo {
   }
 
   private static void replay(
-      SafetyFilter filter, Context context, String id, String text, long tokenMillis, PrintStream out) {
+      SafetyFilter filter,
+      Context context,
+      String id,
+      String text,
+      long tokenMillis,
+      PrintStream out) {
     var tokens = List.of(text.split("(?<= )"));
-    out.printf(Locale.ROOT, "stream %s: %d tokens, one every %d ms%n", id, tokens.size(), tokenMillis);
+    out.printf(
+        Locale.ROOT, "stream %s: %d tokens, one every %d ms%n", id, tokens.size(), tokenMillis);
     var events = new LinkedBlockingQueue<StreamEvent>();
     GuardedStream stream = filter.openStream(context, events::add);
     var cancelled = new AtomicBoolean();
@@ -88,7 +94,8 @@ final class StreamDemo {
       return;
     }
     if (cancelled.get()) {
-      out.printf(Locale.ROOT, "  upstream cancelled after %d of %d tokens%n", sent.get(), tokens.size());
+      out.printf(
+          Locale.ROOT, "  upstream cancelled after %d of %d tokens%n", sent.get(), tokens.size());
     }
   }
 
@@ -131,7 +138,9 @@ final class StreamDemo {
     sorted.sort(Comparator.comparingDouble(Reason::score).reversed());
     var parts = new ArrayList<String>();
     for (var reason : sorted.subList(0, Math.min(3, sorted.size()))) {
-      parts.add(String.format(Locale.ROOT, "%s %.2f %s", reason.category(), reason.score(), reason.decision()));
+      parts.add(
+          String.format(
+              Locale.ROOT, "%s %.2f %s", reason.category(), reason.score(), reason.decision()));
     }
     return String.join(", ", parts);
   }

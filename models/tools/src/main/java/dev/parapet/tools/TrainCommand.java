@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * {@code bin/parapet train <step>}: the Java steps of training. {@code bin/parapet train} without a
- * step runs the whole pipeline from the launcher (see {@code models/README.md}); this entry point runs
- * the steps that need the runtime: {@code embed}.
+ * step runs the whole pipeline from the launcher (see {@code models/README.md}); this entry point
+ * runs the steps that need the runtime: {@code embed}.
  */
 final class TrainCommand {
 

@@ -59,7 +59,8 @@ class MainTest {
 
   @Test
   void check_ordinaryText_isAllowedWithEveryShippedCategoryScored() throws Exception {
-    assertThat(run("Summarise the quarterly sales report in three bullet points.", "check")).isZero();
+    assertThat(run("Summarise the quarterly sales report in three bullet points.", "check"))
+        .isZero();
 
     var node = json();
     assertThat(node.get("decision").asText()).isEqualTo("ALLOW");
@@ -73,14 +74,20 @@ class MainTest {
 
     var lines = out.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines.get(0)).startsWith("Parapet demo: model guard");
-    assertThat(lines.stream().filter(l -> l.matches("^[a-z-]+ +(input|output) +(ALLOW|FLAG|REDACT|BLOCK) .*")))
+    assertThat(
+            lines.stream()
+                .filter(l -> l.matches("^[a-z-]+ +(input|output) +(ALLOW|FLAG|REDACT|BLOCK) .*")))
         .hasSize(12);
-    assertThat(lines.stream().filter(l -> l.contains(" BLOCK "))).isNotEmpty().allMatch(l -> l.endsWith("[withheld]"));
+    assertThat(lines.stream().filter(l -> l.contains(" BLOCK ")))
+        .isNotEmpty()
+        .allMatch(l -> l.endsWith("[withheld]"));
   }
 
   @Test
   void demoStream_releasesCheckedSentencesAndStopsTheAbusiveStream() {
-    assertThat(run("", "demo", "--stream", "--token-ms", "5")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(run("", "demo", "--stream", "--token-ms", "5"))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isZero();
 
     var printed = out.toString(StandardCharsets.UTF_8);
     var lines = printed.lines().toList();
@@ -114,13 +121,26 @@ class MainTest {
     var report = dir.resolve("report.html");
 
     int code =
-        run("", "eval", "--model", "content-safety", "--data", data.toString(), "--scores", scores.toString(),
-            "--report", report.toString());
+        run(
+            "",
+            "eval",
+            "--model",
+            "content-safety",
+            "--data",
+            data.toString(),
+            "--scores",
+            scores.toString(),
+            "--report",
+            report.toString());
 
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
     var printed = out.toString(StandardCharsets.UTF_8);
-    assertThat(printed).contains("profile balanced").contains("harmful_request").contains("latency per check: p50");
-    assertThat(printed.lines().filter(l -> l.startsWith("harmful_request")).findFirst().orElseThrow())
+    assertThat(printed)
+        .contains("profile balanced")
+        .contains("harmful_request")
+        .contains("latency per check: p50");
+    assertThat(
+            printed.lines().filter(l -> l.startsWith("harmful_request")).findFirst().orElseThrow())
         .contains(" 1 ") // support
         .matches(".*\\s1\\.000\\s.*"); // AUPRC 1.000: the one harmful text ranks first
     var lines = Files.readAllLines(scores);
@@ -132,15 +152,21 @@ class MainTest {
     assertThat(MAPPER.readTree(lines.get(1)).get("decision").asText()).isEqualTo("ALLOW");
     assertThat(first.get("scores").has("unsafe")).isTrue();
     assertThat(MAPPER.readTree(lines.get(2)).get("id").asText()).isEqualTo("3");
-    assertThat(Files.readString(report)).contains("<svg").contains("harmful_request").doesNotContain("phishing");
+    assertThat(Files.readString(report))
+        .contains("<svg")
+        .contains("harmful_request")
+        .doesNotContain("phishing");
   }
 
   @Test
   void eval_badInput_exits2NamingLine() throws Exception {
-    var data = Files.writeString(dir.resolve("bad.jsonl"), "{\"text\": \"ok\"}\n{\"labels\": []}\n");
+    var data =
+        Files.writeString(dir.resolve("bad.jsonl"), "{\"text\": \"ok\"}\n{\"labels\": []}\n");
 
-    assertThat(run("", "eval", "--model", "content-safety", "--data", data.toString())).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.jsonl:2: needs a string \"text\"");
+    assertThat(run("", "eval", "--model", "content-safety", "--data", data.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("bad.jsonl:2: needs a string \"text\"");
     assertThat(run("", "eval", "--model", "nope", "--data", data.toString())).isEqualTo(2);
   }
 
@@ -153,12 +179,16 @@ class MainTest {
     var node = json();
     assertThat(node.get("decision").asText()).isEqualTo("REDACT");
     // the zero-width space is reported (below) and removed on release
-    assertThat(node.get("text").asText()).isEqualTo("Mail [EMAIL_1], key [AWS_ACCESS_KEY_1], thanks");
+    assertThat(node.get("text").asText())
+        .isEqualTo("Mail [EMAIL_1], key [AWS_ACCESS_KEY_1], thanks");
     var types = new ArrayList<String>();
-    node.get("spans").forEach(s -> types.add(s.get("category").asText() + "/" + s.get("type").asText()));
-    assertThat(types).containsExactly("pii/email", "secrets/aws_access_key", "invisible_text/invisible");
+    node.get("spans")
+        .forEach(s -> types.add(s.get("category").asText() + "/" + s.get("type").asText()));
+    assertThat(types)
+        .containsExactly("pii/email", "secrets/aws_access_key", "invisible_text/invisible");
     var email = node.get("spans").get(0);
-    assertThat(text.substring(email.get("start").asInt(), email.get("end").asInt())).isEqualTo("amy@example.org");
+    assertThat(text.substring(email.get("start").asInt(), email.get("end").asInt()))
+        .isEqualTo("amy@example.org");
   }
 
   @Test
@@ -171,11 +201,14 @@ class MainTest {
   void check_policyFile_isUsedAndProfileValidated() throws Exception {
     var policy =
         Files.writeString(
-            dir.resolve("p.json"), "{\"profiles\": {\"ops\": {\"thresholds\": {\"*\": {\"block\": 0.5}}}}}");
+            dir.resolve("p.json"),
+            "{\"profiles\": {\"ops\": {\"thresholds\": {\"*\": {\"block\": 0.5}}}}}");
 
     assertThat(run("x", "check", "--policy", policy.toString(), "--profile", "ops")).isZero();
-    assertThat(run("x", "check", "--policy", policy.toString(), "--profile", "balanced")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown profile 'balanced', known: [ops]");
+    assertThat(run("x", "check", "--policy", policy.toString(), "--profile", "balanced"))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("unknown profile 'balanced', known: [ops]");
   }
 
   @Test
@@ -198,7 +231,8 @@ class MainTest {
   void invalidPolicyFile_exits1NamingEntry() throws Exception {
     var policy =
         Files.writeString(
-            dir.resolve("bad.json"), "{\"profiles\": {\"ops\": {\"thresholds\": {\"*\": {\"block\": 2}}}}}");
+            dir.resolve("bad.json"),
+            "{\"profiles\": {\"ops\": {\"thresholds\": {\"*\": {\"block\": 2}}}}}");
 
     assertThat(run("x", "check", "--policy", policy.toString())).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("profiles.ops.thresholds.*.block");
@@ -206,14 +240,18 @@ class MainTest {
 
   @Test
   void trainEmbed_writesOneRowOfFeaturesPerText() throws Exception {
-    var in = Files.writeString(dir.resolve("in.jsonl"), "{\"text\": \"Hello there.\"}\n{\"text\": \"Plan a picnic.\"}\n");
+    var in =
+        Files.writeString(
+            dir.resolve("in.jsonl"),
+            "{\"text\": \"Hello there.\"}\n{\"text\": \"Plan a picnic.\"}\n");
     var target = dir.resolve("out.f32");
 
     assertThat(run("", "train", "embed", "--in", in.toString(), "--out", target.toString()))
         .as(err.toString(StandardCharsets.UTF_8))
         .isZero();
 
-    var floats = ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    var floats =
+        ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     assertThat(floats.remaining()).isEqualTo(2 * 384);
     double norm = 0;
     for (int i = 0; i < 384; i++) {
@@ -224,13 +262,18 @@ class MainTest {
 
   @Test
   void trainEmbed_defaultFeaturesThroughTheShippedHead_giveTheShippedScores() throws Exception {
-    // Training features must be the shipped graph's: the committed head applied to what 'train embed'
+    // Training features must be the shipped graph's: the committed head applied to what 'train
+    // embed'
     // writes (default encoder, with the committed fine-tuning patch as bin/parapet train passes it)
     // reproduces the guard's scores.
     var text = "Write a short story about a hacker who reports a flaw responsibly.";
-    var in = Files.writeString(dir.resolve("in.jsonl"), MAPPER.writeValueAsString(Map.of("text", text)) + "\n");
+    var in =
+        Files.writeString(
+            dir.resolve("in.jsonl"), MAPPER.writeValueAsString(Map.of("text", text)) + "\n");
     var target = dir.resolve("out.f32");
-    var args = new ArrayList<>(List.of("train", "embed", "--in", in.toString(), "--out", target.toString()));
+    var args =
+        new ArrayList<>(
+            List.of("train", "embed", "--in", in.toString(), "--out", target.toString()));
     var patch = Path.of("../guard/encoder-patch.onnx.gz");
     if (Files.exists(patch)) {
       args.addAll(List.of("--encoder-patch", patch.toString()));
@@ -238,7 +281,8 @@ class MainTest {
     assertThat(run("", args.toArray(String[]::new)))
         .as(err.toString(StandardCharsets.UTF_8))
         .isZero();
-    var features = ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    var features =
+        ByteBuffer.wrap(Files.readAllBytes(target)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     var head = MAPPER.readTree(Path.of("../guard/head.json").toFile());
 
     try (var guard = ShippedModels.load(ShippedModels.GUARD)) {
@@ -256,23 +300,43 @@ class MainTest {
   }
 
   @Test
-  void trainEmbed_windows_holdEveryWindowTheRuntimeScores_soTheHeadsMaximumIsTheGuardsScore() throws Exception {
-    // Thresholds calibrated on --windows rows see long texts as the runtime does: the committed head's
-    // maximum over a long text's windows is the guard's score for the whole text; a short text has none.
-    var sentence = "You are a helpful assistant for a bakery; answer questions about opening hours and cakes. ";
+  void trainEmbed_windows_holdEveryWindowTheRuntimeScores_soTheHeadsMaximumIsTheGuardsScore()
+      throws Exception {
+    // Thresholds calibrated on --windows rows see long texts as the runtime does: the committed
+    // head's
+    // maximum over a long text's windows is the guard's score for the whole text; a short text has
+    // none.
+    var sentence =
+        "You are a helpful assistant for a bakery; answer questions about opening hours and cakes. ";
     var long_ = sentence.repeat(12) + "Never reveal the discount code to anyone who asks for it.";
     var short_ = "Plan a picnic.";
-    var in = Files.writeString(dir.resolve("in.jsonl"),
-        MAPPER.writeValueAsString(Map.of("text", short_)) + "\n" + MAPPER.writeValueAsString(Map.of("text", long_)) + "\n");
+    var in =
+        Files.writeString(
+            dir.resolve("in.jsonl"),
+            MAPPER.writeValueAsString(Map.of("text", short_))
+                + "\n"
+                + MAPPER.writeValueAsString(Map.of("text", long_))
+                + "\n");
     var target = dir.resolve("out.f32");
     var windows = dir.resolve("out.windows");
-    var args = new ArrayList<>(List.of("train", "embed", "--in", in.toString(), "--out", target.toString(),
-        "--windows", windows.toString()));
+    var args =
+        new ArrayList<>(
+            List.of(
+                "train",
+                "embed",
+                "--in",
+                in.toString(),
+                "--out",
+                target.toString(),
+                "--windows",
+                windows.toString()));
     var patch = Path.of("../guard/encoder-patch.onnx.gz");
     if (Files.exists(patch)) {
       args.addAll(List.of("--encoder-patch", patch.toString()));
     }
-    assertThat(run("", args.toArray(String[]::new))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(run("", args.toArray(String[]::new)))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isZero();
 
     var buffer = ByteBuffer.wrap(Files.readAllBytes(windows)).order(ByteOrder.LITTLE_ENDIAN);
     assertThat(buffer.getInt()).as("a short text has no extra windows").isZero();
@@ -300,24 +364,75 @@ class MainTest {
   }
 
   @Test
-  void trainEmbed_textPrefix_defaultsToTheEncodersOwn_andEmbedsAsIfEveryTextBeganWithIt() throws Exception {
+  void trainEmbed_textPrefix_defaultsToTheEncodersOwn_andEmbedsAsIfEveryTextBeganWithIt()
+      throws Exception {
     var plain = Files.writeString(dir.resolve("plain.jsonl"), "{\"text\": \"Plan a picnic.\"}\n");
-    var spelled = Files.writeString(dir.resolve("spelled.jsonl"), "{\"text\": \"query: Plan a picnic.\"}\n");
+    var spelled =
+        Files.writeString(dir.resolve("spelled.jsonl"), "{\"text\": \"query: Plan a picnic.\"}\n");
     var byDefault = dir.resolve("a.f32");
     var explicit = dir.resolve("b.f32");
     var spelledOut = dir.resolve("c.f32");
     var bare = dir.resolve("d.f32");
     String e5 = "e5-small-v2-q";
-    assertThat(run("", "train", "embed", "--encoder", e5, "--in", plain.toString(), "--out", byDefault.toString()))
-        .as(err.toString(StandardCharsets.UTF_8)).isZero();
-    assertThat(run("", "train", "embed", "--encoder", e5, "--text-prefix", "query: ", "--in", plain.toString(),
-        "--out", explicit.toString())).isZero();
-    assertThat(run("", "train", "embed", "--encoder", e5, "--text-prefix", "", "--in", spelled.toString(),
-        "--out", spelledOut.toString())).isZero();
-    assertThat(run("", "train", "embed", "--encoder", e5, "--text-prefix", "", "--in", plain.toString(),
-        "--out", bare.toString())).isZero();
+    assertThat(
+            run(
+                "",
+                "train",
+                "embed",
+                "--encoder",
+                e5,
+                "--in",
+                plain.toString(),
+                "--out",
+                byDefault.toString()))
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isZero();
+    assertThat(
+            run(
+                "",
+                "train",
+                "embed",
+                "--encoder",
+                e5,
+                "--text-prefix",
+                "query: ",
+                "--in",
+                plain.toString(),
+                "--out",
+                explicit.toString()))
+        .isZero();
+    assertThat(
+            run(
+                "",
+                "train",
+                "embed",
+                "--encoder",
+                e5,
+                "--text-prefix",
+                "",
+                "--in",
+                spelled.toString(),
+                "--out",
+                spelledOut.toString()))
+        .isZero();
+    assertThat(
+            run(
+                "",
+                "train",
+                "embed",
+                "--encoder",
+                e5,
+                "--text-prefix",
+                "",
+                "--in",
+                plain.toString(),
+                "--out",
+                bare.toString()))
+        .isZero();
 
-    assertThat(Files.readAllBytes(byDefault)).as("e5's own prefix by default").isEqualTo(Files.readAllBytes(explicit));
+    assertThat(Files.readAllBytes(byDefault))
+        .as("e5's own prefix by default")
+        .isEqualTo(Files.readAllBytes(explicit));
     assertThat(Files.readAllBytes(byDefault)).isEqualTo(Files.readAllBytes(spelledOut));
     assertThat(Files.readAllBytes(byDefault)).isNotEqualTo(Files.readAllBytes(bare));
   }
@@ -326,12 +441,21 @@ class MainTest {
   void trainEmbed_unknownEncoder_exits2NamingTheKnownOnes() throws Exception {
     var in = Files.writeString(dir.resolve("in.jsonl"), "{\"text\": \"Hello there.\"}\n");
 
-    assertThat(run("", "train", "embed", "--encoder", "bge-large", "--in", in.toString(), "--out",
-        dir.resolve("out.f32").toString())).isEqualTo(2);
+    assertThat(
+            run(
+                "",
+                "train",
+                "embed",
+                "--encoder",
+                "bge-large",
+                "--in",
+                in.toString(),
+                "--out",
+                dir.resolve("out.f32").toString()))
+        .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("unknown encoder 'bge-large'")
         .contains("e5-small-v2-q")
         .contains("all-minilm-l6-v2-q");
   }
-
 }

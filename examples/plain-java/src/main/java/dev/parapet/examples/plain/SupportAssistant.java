@@ -22,8 +22,8 @@ import java.util.function.UnaryOperator;
 /**
  * A support-chat service that guards its model call: prompts are checked for attacks and harm, and
  * personal data is replaced by placeholders the model sees; answers are checked for harm, secrets
- * are redacted, and the user's own data is restored before the answer goes back. Answers can also be
- * streamed, checked sentence by sentence.
+ * are redacted, and the user's own data is restored before the answer goes back. Answers can also
+ * be streamed, checked sentence by sentence.
  *
  * <p>Thread-safe; build one per service and close it at shutdown.
  */
@@ -49,7 +49,8 @@ public final class SupportAssistant implements AutoCloseable {
     // The support use case: the shipped balanced thresholds, personal data and secrets redacted.
     // (Strict would block more harmful requests, but also ordinary ones: "How do I reset my
     // password?" scores 0.12 on prompt_injection, over strict's 0.074; see the model cards.)
-    var support = shipped.profile("balanced").toBuilder().redact("pii", 0.5).redact("secrets", 0.5).build();
+    var support =
+        shipped.profile("balanced").toBuilder().redact("pii", 0.5).redact("secrets", 0.5).build();
     this.filter =
         SafetyFilter.builder()
             .stage(Stage.of(PiiDetector.create()).build())
@@ -72,8 +73,8 @@ public final class SupportAssistant implements AutoCloseable {
 
   /**
    * Streams an answer: text reaches {@code out} only after the output stages passed it, about a
-   * sentence at a time; a block mid-answer cancels the model's stream and ends with {@link #REFUSAL}.
-   * Returns when the stream has ended.
+   * sentence at a time; a block mid-answer cancels the model's stream and ends with {@link
+   * #REFUSAL}. Returns when the stream has ended.
    *
    * @param streamingModel the streaming model call: prompt in, a publisher of completion chunks out
    * @param out where the user's text goes, in order
@@ -109,7 +110,8 @@ public final class SupportAssistant implements AutoCloseable {
               }
 
               @Override
-              public void onError(Throwable error) { // the model's stream failed, or could not be checked
+              public void onError(
+                  Throwable error) { // the model's stream failed, or could not be checked
                 out.accept(REFUSAL);
                 done.countDown();
               }

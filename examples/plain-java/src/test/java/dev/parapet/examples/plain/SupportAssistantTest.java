@@ -34,7 +34,8 @@ class SupportAssistantTest {
   @Test
   void answer_leakedSecretInTheAnswer_isRedacted() {
     try (var assistant =
-        new SupportAssistant(prompt -> "Use the key AKIAIOSFODNN7EXAMPLE to log in.", new SimpleMeterRegistry())) {
+        new SupportAssistant(
+            prompt -> "Use the key AKIAIOSFODNN7EXAMPLE to log in.", new SimpleMeterRegistry())) {
       assertThat(assistant.answer("How do I log in to the dashboard?", "req-2"))
           .isEqualTo("Use the key [AWS_ACCESS_KEY_1] to log in.");
     }
@@ -61,11 +62,13 @@ class SupportAssistantTest {
 
   @Test
   void answerStreaming_releasesACheckedAnswerInPieces() throws Exception {
-    var answer = "Open Settings and choose Security. Then press Reset password. You will get an e-mail.";
+    var answer =
+        "Open Settings and choose Security. Then press Reset password. You will get an e-mail.";
     var pieces = new ArrayList<String>();
     try (var assistant = new SupportAssistant(prompt -> "unused", new SimpleMeterRegistry())) {
       boolean whole =
-          assistant.answerStreaming("How do I reset my password?", "req-4", prompt -> tokens(answer), pieces::add);
+          assistant.answerStreaming(
+              "How do I reset my password?", "req-4", prompt -> tokens(answer), pieces::add);
 
       assertThat(whole).isTrue();
       assertThat(String.join("", pieces)).isEqualTo(answer);
@@ -80,7 +83,8 @@ class SupportAssistantTest {
     var pieces = new ArrayList<String>();
     try (var assistant = new SupportAssistant(prompt -> "unused", new SimpleMeterRegistry())) {
       boolean whole =
-          assistant.answerStreaming("Where is my parcel?", "req-5", prompt -> tokens(answer), pieces::add);
+          assistant.answerStreaming(
+              "Where is my parcel?", "req-5", prompt -> tokens(answer), pieces::add);
 
       assertThat(whole).isFalse();
       assertThat(pieces.get(pieces.size() - 1)).isEqualTo(SupportAssistant.REFUSAL);

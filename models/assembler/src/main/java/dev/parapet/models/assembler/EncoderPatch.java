@@ -40,8 +40,8 @@ public final class EncoderPatch {
   /**
    * Reads a gzipped patch.
    *
-   * @throws IllegalArgumentException if the bytes are not a gzipped ONNX model holding only
-   *     {@code int8} and {@code float} initializers
+   * @throws IllegalArgumentException if the bytes are not a gzipped ONNX model holding only {@code
+   *     int8} and {@code float} initializers
    */
   public static EncoderPatch read(byte[] gzipped) {
     requireNonNull(gzipped, "gzipped");
@@ -61,7 +61,11 @@ public final class EncoderPatch {
       int type = tensor.getDataType();
       if (type != DataType.INT8_VALUE && type != DataType.FLOAT_VALUE) {
         throw new IllegalArgumentException(
-            "patch tensor '" + tensor.getName() + "' is " + DataType.forNumber(type) + ", not INT8 or FLOAT");
+            "patch tensor '"
+                + tensor.getName()
+                + "' is "
+                + DataType.forNumber(type)
+                + ", not INT8 or FLOAT");
       }
       if (tensors.put(tensor.getName(), tensor) != null) {
         throw new IllegalArgumentException("patch tensor '" + tensor.getName() + "' appears twice");
@@ -107,7 +111,8 @@ public final class EncoderPatch {
     if (applied.size() != tensors.size()) {
       var unknown = new HashSet<>(tensors.keySet());
       unknown.removeAll(applied);
-      throw new IllegalArgumentException("patch tensors name no initializer of the encoder: " + unknown);
+      throw new IllegalArgumentException(
+          "patch tensors name no initializer of the encoder: " + unknown);
     }
     return model.toBuilder().setGraph(graph).build().toByteArray();
   }
@@ -116,7 +121,12 @@ public final class EncoderPatch {
     String name = base.getName();
     if (!base.getDimsList().equals(delta.getDimsList())) {
       throw new IllegalArgumentException(
-          "patch tensor '" + name + "' has shape " + delta.getDimsList() + ", the encoder's " + base.getDimsList());
+          "patch tensor '"
+              + name
+              + "' has shape "
+              + delta.getDimsList()
+              + ", the encoder's "
+              + base.getDimsList());
     }
     int type = base.getDataType();
     boolean quantised = type == DataType.INT8_VALUE || type == DataType.UINT8_VALUE;
@@ -124,14 +134,24 @@ public final class EncoderPatch {
         delta.getDataType() == DataType.INT8_VALUE ? quantised : type == DataType.FLOAT_VALUE;
     if (!compatible) {
       throw new IllegalArgumentException(
-          "patch tensor '" + name + "' is " + DataType.forNumber(delta.getDataType())
-              + ", which cannot change a " + DataType.forNumber(type) + " initializer");
+          "patch tensor '"
+              + name
+              + "' is "
+              + DataType.forNumber(delta.getDataType())
+              + ", which cannot change a "
+              + DataType.forNumber(type)
+              + " initializer");
     }
     byte[] sum = raw(base).clone();
     byte[] change = raw(delta);
     if (sum.length != change.length) { // both kinds pair elements of one width
       throw new IllegalArgumentException(
-          "patch tensor '" + name + "' holds " + change.length + " bytes of values, the encoder's " + sum.length);
+          "patch tensor '"
+              + name
+              + "' holds "
+              + change.length
+              + " bytes of values, the encoder's "
+              + sum.length);
     }
     if (quantised) {
       int low = type == DataType.INT8_VALUE ? Byte.MIN_VALUE : 0;
@@ -140,7 +160,14 @@ public final class EncoderPatch {
         int value = (type == DataType.INT8_VALUE ? sum[i] : sum[i] & 0xFF) + change[i];
         if (value < low || value > high) {
           throw new IllegalArgumentException(
-              "patch moves " + name + "[" + i + "] to " + value + ", outside " + DataType.forNumber(type));
+              "patch moves "
+                  + name
+                  + "["
+                  + i
+                  + "] to "
+                  + value
+                  + ", outside "
+                  + DataType.forNumber(type));
         }
         sum[i] = (byte) value;
       }
@@ -158,13 +185,17 @@ public final class EncoderPatch {
         .build();
   }
 
-  /** A tensor's values as little-endian bytes, from raw_data or the typed field ONNX allows instead. */
+  /**
+   * A tensor's values as little-endian bytes, from raw_data or the typed field ONNX allows instead.
+   */
   private static byte[] raw(TensorProto tensor) {
     if (!tensor.getRawData().isEmpty()) {
       return tensor.getRawData().toByteArray();
     }
     if (tensor.getDataType() == DataType.FLOAT_VALUE) {
-      var buffer = ByteBuffer.allocate(tensor.getFloatDataCount() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      var buffer =
+          ByteBuffer.allocate(tensor.getFloatDataCount() * Float.BYTES)
+              .order(ByteOrder.LITTLE_ENDIAN);
       tensor.getFloatDataList().forEach(buffer::putFloat);
       return buffer.array();
     }

@@ -18,10 +18,10 @@ import java.util.zip.GZIPInputStream;
  * {@code logits}) except the word-piece embedding table, which fine-tuning left as the stock
  * encoder's and the build copies from the stock graph of a Maven jar.
  *
- * <p>The graph's metadata names what to copy and what the graph reports: {@code parapet.stock_tables}
- * ({@code graphName=stockName}, comma-separated) and {@code parapet.labels} (the logits' labels in
- * order, comma-separated). Immutable; {@link #complete(byte[])} gives the same bytes for the same
- * inputs.
+ * <p>The graph's metadata names what to copy and what the graph reports: {@code
+ * parapet.stock_tables} ({@code graphName=stockName}, comma-separated) and {@code parapet.labels}
+ * (the logits' labels in order, comma-separated). Immutable; {@link #complete(byte[])} gives the
+ * same bytes for the same inputs.
  */
 public final class FineTunedGraph {
 
@@ -35,16 +35,20 @@ public final class FineTunedGraph {
     this.model = model;
     this.metadata =
         model.getMetadataPropsList().stream()
-            .collect(Collectors.toUnmodifiableMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));
+            .collect(
+                Collectors.toUnmodifiableMap(
+                    StringStringEntryProto::getKey, StringStringEntryProto::getValue));
     if (!metadata.containsKey(LABELS) || !metadata.containsKey(STOCK_TABLES)) {
-      throw new IllegalArgumentException("the graph's metadata lacks " + LABELS + " or " + STOCK_TABLES);
+      throw new IllegalArgumentException(
+          "the graph's metadata lacks " + LABELS + " or " + STOCK_TABLES);
     }
   }
 
   /**
    * Reads a gzipped graph.
    *
-   * @throws IllegalArgumentException if the bytes are not a gzipped ONNX model with both metadata entries
+   * @throws IllegalArgumentException if the bytes are not a gzipped ONNX model with both metadata
+   *     entries
    */
   public static FineTunedGraph read(byte[] gzipped) {
     requireNonNull(gzipped, "gzipped");
@@ -63,8 +67,8 @@ public final class FineTunedGraph {
   }
 
   /**
-   * Returns the runnable graph: this one with each stock table copied from {@code stockEncoder} under
-   * the name the graph reads it by, appended to the initializers.
+   * Returns the runnable graph: this one with each stock table copied from {@code stockEncoder}
+   * under the name the graph reads it by, appended to the initializers.
    *
    * @throws IllegalArgumentException if the stock graph lacks a table, or the graph has one already
    */
@@ -74,13 +78,15 @@ public final class FineTunedGraph {
     try {
       stock = ModelProto.parseFrom(stockEncoder);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("the stock encoder is not an ONNX model: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the stock encoder is not an ONNX model: " + e.getMessage(), e);
     }
     var graph = model.getGraph().toBuilder();
     for (var pair : metadata.get(STOCK_TABLES).split(",")) {
       var names = pair.split("=", 2);
       if (names.length != 2) {
-        throw new IllegalArgumentException(STOCK_TABLES + " entry '" + pair + "' is not graphName=stockName");
+        throw new IllegalArgumentException(
+            STOCK_TABLES + " entry '" + pair + "' is not graphName=stockName");
       }
       if (graph.getInitializerList().stream().anyMatch(t -> t.getName().equals(names[0]))) {
         throw new IllegalArgumentException("the graph has its own '" + names[0] + "' already");
@@ -89,7 +95,10 @@ public final class FineTunedGraph {
           stock.getGraph().getInitializerList().stream()
               .filter(t -> t.getName().equals(names[1]))
               .findFirst()
-              .orElseThrow(() -> new IllegalArgumentException("the stock encoder has no initializer '" + names[1] + "'"));
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "the stock encoder has no initializer '" + names[1] + "'"));
       graph.addInitializer(table.toBuilder().setName(names[0]));
     }
     return model.toBuilder().setGraph(graph).build().toByteArray();

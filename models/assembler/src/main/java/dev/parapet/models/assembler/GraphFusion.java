@@ -12,11 +12,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.List;
 
 /**
- * Appends mean pooling, optional L2 normalisation and a linear head to an encoder graph whose output
- * is {@code last_hidden_state [batch, sequence, hidden]}, leaving one output, {@code logits [batch,
- * labels]}: the interface of a Hugging Face Optimum text-classification export.
+ * Appends mean pooling, optional L2 normalisation and a linear head to an encoder graph whose
+ * output is {@code last_hidden_state [batch, sequence, hidden]}, leaving one output, {@code logits
+ * [batch, labels]}: the interface of a Hugging Face Optimum text-classification export.
  *
- * <p>The result depends only on its inputs, so the same encoder and head always give the same bytes.
+ * <p>The result depends only on its inputs, so the same encoder and head always give the same
+ * bytes.
  */
 final class GraphFusion {
 
@@ -52,7 +53,12 @@ final class GraphFusion {
 
     var g = graph.toBuilder().clearOutput();
     var ops = new Ops(g, opset);
-    var maskFloat = ops.node("Cast", List.of(ATTENTION_MASK), "mask_float", intAttr("to", TensorProto.DataType.FLOAT_VALUE));
+    var maskFloat =
+        ops.node(
+            "Cast",
+            List.of(ATTENTION_MASK),
+            "mask_float",
+            intAttr("to", TensorProto.DataType.FLOAT_VALUE));
     var mask3 = ops.unsqueeze(maskFloat, 2, "mask_3d");
     var masked = ops.node("Mul", List.of(HIDDEN_STATE, mask3), "masked");
     var summed = ops.reduce("ReduceSum", masked, 1, false, "summed");
@@ -91,8 +97,12 @@ final class GraphFusion {
                             .setElemType(TensorProto.DataType.FLOAT_VALUE)
                             .setShape(
                                 TensorShapeProto.newBuilder()
-                                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch_size"))
-                                    .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(labels))))));
+                                    .addDim(
+                                        TensorShapeProto.Dimension.newBuilder()
+                                            .setDimParam("batch_size"))
+                                    .addDim(
+                                        TensorShapeProto.Dimension.newBuilder()
+                                            .setDimValue(labels))))));
     return model.toBuilder().setGraph(g).build().toByteArray();
   }
 
@@ -140,7 +150,8 @@ final class GraphFusion {
 
     String node(String op, List<String> inputs, String output, AttributeProto... attributes) {
       var name = PREFIX + output;
-      var node = NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(name);
+      var node =
+          NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(name);
       for (var attribute : attributes) {
         node.addAttribute(attribute);
       }
@@ -166,11 +177,14 @@ final class GraphFusion {
 
     String constant(String name, float[] values, long[] dims) {
       var tensor =
-          TensorProto.newBuilder().setName(PREFIX + name).setDataType(TensorProto.DataType.FLOAT_VALUE);
+          TensorProto.newBuilder()
+              .setName(PREFIX + name)
+              .setDataType(TensorProto.DataType.FLOAT_VALUE);
       for (long dim : dims) {
         tensor.addDims(dim);
       }
-      var bytes = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      var bytes =
+          java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       for (float v : values) {
         bytes.putFloat(v);
       }

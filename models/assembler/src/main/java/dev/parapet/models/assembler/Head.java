@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A linear classification head on an encoder's mean-pooled (optionally L2-normalised) output: {@code
- * logits = W . features + b}, one row of {@code W} per label.
+ * A linear classification head on an encoder's mean-pooled (optionally L2-normalised) output:
+ * {@code logits = W . features + b}, one row of {@code W} per label.
  *
  * @param labels the label names, one per logit
  * @param weights {@code [labels][hidden]}
@@ -22,7 +22,8 @@ import java.util.Set;
  * @param normalize whether the pooled vector is L2-normalised before the head
  * @param multiLabel whether scores are independent sigmoids (else one softmax over the labels)
  */
-public record Head(List<String> labels, float[][] weights, float[] bias, boolean normalize, boolean multiLabel) {
+public record Head(
+    List<String> labels, float[][] weights, float[] bias, boolean normalize, boolean multiLabel) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -65,8 +66,8 @@ public record Head(List<String> labels, float[][] weights, float[] bias, boolean
   }
 
   /**
-   * Reads a head from JSON: {@code {"labels": [...], "weights": [[...]], "bias": [...], "normalize":
-   * bool, "multiLabel": bool}}.
+   * Reads a head from JSON: {@code {"labels": [...], "weights": [[...]], "bias": [...],
+   * "normalize": bool, "multiLabel": bool}}.
    */
   public static Head read(Path file) throws IOException {
     var root = MAPPER.readTree(Files.readString(file));

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-
 /**
  * Assembles a shipped model at build time: the fused graph under {@code <out>/<id>/} and one label
  * view per {@code --view}, and checks the graph's SHA-256 against the committed one.
@@ -28,22 +27,33 @@ import java.util.Set;
  * <p>With {@code --graph}, the model is a whole fine-tuned graph ({@link FineTunedGraph}) completed
  * from the stock encoder's word-piece table, and no head is fused.
  *
- * An encoder patch ({@link EncoderPatch}, a fine-tuned encoder as its difference from the stock one)
- * is applied when its file exists; without it the stock encoder is fused. A text prefix (the input
- * format some encoders, such as e5, were trained with) goes into every config.json written, so the
- * classifier starts every window with it.
+ * <p>An encoder patch ({@link EncoderPatch}, a fine-tuned encoder as its difference from the stock
+ * one) is applied when its file exists; without it the stock encoder is fused. A text prefix (the
+ * input format some encoders, such as e5, were trained with) goes into every config.json written,
+ * so the classifier starts every window with it.
  *
- * <p>A view is a directory holding only {@code config.json}, whose {@code parapet.view_of} names the
- * graph's directory and {@code parapet.categories} the labels it reports.
+ * <p>A view is a directory holding only {@code config.json}, whose {@code parapet.view_of} names
+ * the graph's directory and {@code parapet.categories} the labels it reports.
  */
 public final class Main {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private static final Set<String> OPTIONS =
       Set.of(
-          "--encoder-onnx", "--encoder-tokenizer", "--encoder-name", "--encoder-patch-if-present", "--graph",
-          "--text-prefix", "--max-length", "--head", "--id", "--out", "--expect", "--mode");
+          "--encoder-onnx",
+          "--encoder-tokenizer",
+          "--encoder-name",
+          "--encoder-patch-if-present",
+          "--graph",
+          "--text-prefix",
+          "--max-length",
+          "--head",
+          "--id",
+          "--out",
+          "--expect",
+          "--mode");
 
   private Main() {}
 
@@ -59,7 +69,8 @@ public final class Main {
         }
         default -> {
           if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
-            throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: " + OPTIONS);
+            throw new IllegalArgumentException(
+                "unknown option or missing value: " + args[i] + "; options: " + OPTIONS);
           }
           options.put(args[i], args[++i]);
         }
@@ -78,7 +89,9 @@ public final class Main {
       encoder =
           encoder.patched(
               EncoderPatch.read(patch),
-              "fine-tuned by Parapet, patch " + Path.of(patchFile).getFileName() + " sha256 "
+              "fine-tuned by Parapet, patch "
+                  + Path.of(patchFile).getFileName()
+                  + " sha256 "
                   + ModelAssembler.sha256(patch));
       System.out.println("applied encoder patch " + patchFile);
     }
@@ -86,13 +99,21 @@ public final class Main {
     var id = options.get("--id");
     Map<String, String> sums;
     List<String> labels;
-    if (options.containsKey("--graph")) { // a whole fine-tuned graph, completed from the stock encoder
+    if (options.containsKey(
+        "--graph")) { // a whole fine-tuned graph, completed from the stock encoder
       var graph = FineTunedGraph.read(Files.readAllBytes(Path.of(options.get("--graph"))));
       labels = graph.labels();
-      encoder = new ModelAssembler.Encoder(encoder.onnx(), encoder.tokenizer(), encoder.maxLength(),
-          encoder.description() + "; fine-tuned by Parapet, " + Path.of(options.get("--graph")).getFileName()
-              + " sha256 " + ModelAssembler.sha256(Files.readAllBytes(Path.of(options.get("--graph")))),
-          encoder.textPrefix());
+      encoder =
+          new ModelAssembler.Encoder(
+              encoder.onnx(),
+              encoder.tokenizer(),
+              encoder.maxLength(),
+              encoder.description()
+                  + "; fine-tuned by Parapet, "
+                  + Path.of(options.get("--graph")).getFileName()
+                  + " sha256 "
+                  + ModelAssembler.sha256(Files.readAllBytes(Path.of(options.get("--graph")))),
+              encoder.textPrefix());
       sums = ModelAssembler.assemble(encoder, graph, out.resolve(id));
     } else {
       var head = Head.read(Path.of(options.get("--head")));
@@ -109,11 +130,15 @@ public final class Main {
       System.out.println("updated " + expected);
     } else if (!Files.exists(expected) || !Files.readString(expected).equals(actual)) {
       System.err.println(
-          "assembled model differs from " + expected + ":\n" + actual
+          "assembled model differs from "
+              + expected
+              + ":\n"
+              + actual
               + "(if you retrained on purpose, rebuild once with -Dmodel.mode=update)");
       System.exit(1);
     }
-    System.out.println("assembled " + id + " " + sums.get("model.onnx") + " with views " + views.keySet());
+    System.out.println(
+        "assembled " + id + " " + sums.get("model.onnx") + " with views " + views.keySet());
   }
 
   private static void writeView(
@@ -149,5 +174,4 @@ public final class Main {
       return in.readAllBytes();
     }
   }
-
 }

@@ -18,8 +18,9 @@ import java.util.Map;
 
 /**
  * Writes an Optimum-format text-classification model directory from an encoder and a trained head:
- * {@code model.onnx} (encoder, pooling and head fused into one graph, output {@code logits}), {@code
- * tokenizer.json}, {@code config.json} ({@code id2label}, {@code problem_type}) and {@code SHA256SUMS}.
+ * {@code model.onnx} (encoder, pooling and head fused into one graph, output {@code logits}),
+ * {@code tokenizer.json}, {@code config.json} ({@code id2label}, {@code problem_type}) and {@code
+ * SHA256SUMS}.
  *
  * <p>Deterministic: the same inputs give byte-identical files, so builds can verify checksums.
  *
@@ -36,17 +37,18 @@ public final class ModelAssembler {
   private ModelAssembler() {}
 
   /**
-   * A pre-trained encoder: its ONNX graph (output {@code last_hidden_state}), its tokenizer, and the
-   * token window it was trained with.
+   * A pre-trained encoder: its ONNX graph (output {@code last_hidden_state}), its tokenizer, and
+   * the token window it was trained with.
    *
    * @param onnx the encoder graph
    * @param tokenizer the {@code tokenizer.json} bytes
    * @param maxLength the window in tokens, special tokens included
    * @param description names the encoder in {@code config.json}, for example its Maven coordinates
-   * @param textPrefix text the encoder expects before every input (e5's {@code "query: "}), written to
-   *     {@code config.json} as {@code parapet.text_prefix} when not empty
+   * @param textPrefix text the encoder expects before every input (e5's {@code "query: "}), written
+   *     to {@code config.json} as {@code parapet.text_prefix} when not empty
    */
-  public record Encoder(byte[] onnx, byte[] tokenizer, int maxLength, String description, String textPrefix) {
+  public record Encoder(
+      byte[] onnx, byte[] tokenizer, int maxLength, String description, String textPrefix) {
 
     /** Validates the fields. */
     public Encoder {
@@ -65,9 +67,13 @@ public final class ModelAssembler {
     }
 
     /** Reads an encoder from classpath resources, such as those of a langchain4j embedding jar. */
-    public static Encoder fromClasspath(String onnxResource, String tokenizerResource, int maxLength) {
+    public static Encoder fromClasspath(
+        String onnxResource, String tokenizerResource, int maxLength) {
       return new Encoder(
-          resource(onnxResource), resource(tokenizerResource), maxLength, "classpath:" + onnxResource);
+          resource(onnxResource),
+          resource(tokenizerResource),
+          maxLength,
+          "classpath:" + onnxResource);
     }
 
     /**
@@ -78,7 +84,8 @@ public final class ModelAssembler {
      */
     public Encoder patched(EncoderPatch patch, String note) {
       requireNonNull(patch, "patch");
-      return new Encoder(patch.applyTo(onnx), tokenizer, maxLength, description + "; " + note, textPrefix);
+      return new Encoder(
+          patch.applyTo(onnx), tokenizer, maxLength, description + "; " + note, textPrefix);
     }
 
     private static byte[] resource(String name) {
@@ -104,7 +111,14 @@ public final class ModelAssembler {
     requireNonNull(head, "head");
     requireNonNull(directory, "directory");
     var files = new LinkedHashMap<String, byte[]>();
-    files.put("config.json", config(encoder, head.labels(), head.multiLabel(), head.normalize(), "ParapetEncoderWithLinearHead"));
+    files.put(
+        "config.json",
+        config(
+            encoder,
+            head.labels(),
+            head.multiLabel(),
+            head.normalize(),
+            "ParapetEncoderWithLinearHead"));
     files.put("model.onnx", GraphFusion.fuse(encoder.onnx(), head));
     files.put("tokenizer.json", encoder.tokenizer());
     return write(files, directory);
@@ -122,13 +136,15 @@ public final class ModelAssembler {
     requireNonNull(graph, "graph");
     requireNonNull(directory, "directory");
     var files = new LinkedHashMap<String, byte[]>();
-    files.put("config.json", config(encoder, graph.labels(), true, false, "ParapetFineTunedEncoder"));
+    files.put(
+        "config.json", config(encoder, graph.labels(), true, false, "ParapetFineTunedEncoder"));
     files.put("model.onnx", graph.complete(encoder.onnx()));
     files.put("tokenizer.json", encoder.tokenizer());
     return write(files, directory);
   }
 
-  private static Map<String, String> write(Map<String, byte[]> files, Path directory) throws IOException {
+  private static Map<String, String> write(Map<String, byte[]> files, Path directory)
+      throws IOException {
     Files.createDirectories(directory);
     var sums = new LinkedHashMap<String, String>();
     var listing = new StringBuilder();
@@ -143,11 +159,16 @@ public final class ModelAssembler {
   }
 
   private static byte[] config(
-      Encoder encoder, java.util.List<String> labels, boolean multiLabel, boolean normalize, String architecture)
+      Encoder encoder,
+      java.util.List<String> labels,
+      boolean multiLabel,
+      boolean normalize,
+      String architecture)
       throws IOException {
     var root = MAPPER.createObjectNode();
     root.putArray("architectures").add(architecture);
-    root.put("problem_type", multiLabel ? "multi_label_classification" : "single_label_classification");
+    root.put(
+        "problem_type", multiLabel ? "multi_label_classification" : "single_label_classification");
     var id2label = root.putObject("id2label");
     var label2id = root.putObject("label2id");
     for (int i = 0; i < labels.size(); i++) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class EncoderPatchTest {
 
-  private static final String QUANTISED = "embeddings.token_type_embeddings.weight_quantized"; // uint8 [2, 384]
+  private static final String QUANTISED =
+      "embeddings.token_type_embeddings.weight_quantized"; // uint8 [2, 384]
   private static final String BIAS = "encoder.layer.0.attention.self.query.bias"; // float [384]
 
   private static byte[] stock;
@@ -64,7 +65,9 @@ class EncoderPatchTest {
 
   @Test
   void applyTo_isDeterministic() {
-    var patch = EncoderPatch.read(gzip(tensor(BIAS, DataType.FLOAT, List.of(384L), floats(new float[384]))));
+    var patch =
+        EncoderPatch.read(
+            gzip(tensor(BIAS, DataType.FLOAT, List.of(384L), floats(new float[384]))));
 
     assertThat(patch.applyTo(stock)).isEqualTo(patch.applyTo(stock));
   }
@@ -72,10 +75,12 @@ class EncoderPatchTest {
   @Test
   void patchedEncoder_carriesThePatchedGraphAndSaysSo() throws IOException {
     var encoder =
-        ModelAssembler.Encoder.fromClasspath("all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", 128);
+        ModelAssembler.Encoder.fromClasspath(
+            "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", 128);
     var floatChange = new float[384];
     floatChange[0] = 1f;
-    var patch = EncoderPatch.read(gzip(tensor(BIAS, DataType.FLOAT, List.of(384L), floats(floatChange))));
+    var patch =
+        EncoderPatch.read(gzip(tensor(BIAS, DataType.FLOAT, List.of(384L), floats(floatChange))));
 
     var patched = encoder.patched(patch, "fine-tuned, patch test");
 
@@ -87,7 +92,9 @@ class EncoderPatchTest {
 
   @Test
   void applyTo_rejectsATensorTheEncoderLacks() {
-    var patch = EncoderPatch.read(gzip(tensor("no.such.weight", DataType.FLOAT, List.of(1L), floats(new float[1]))));
+    var patch =
+        EncoderPatch.read(
+            gzip(tensor("no.such.weight", DataType.FLOAT, List.of(1L), floats(new float[1]))));
 
     assertThatThrownBy(() -> patch.applyTo(stock))
         .isInstanceOf(IllegalArgumentException.class)
@@ -96,7 +103,9 @@ class EncoderPatchTest {
 
   @Test
   void applyTo_rejectsAnotherShape() {
-    var patch = EncoderPatch.read(gzip(tensor(BIAS, DataType.FLOAT, List.of(383L), floats(new float[383]))));
+    var patch =
+        EncoderPatch.read(
+            gzip(tensor(BIAS, DataType.FLOAT, List.of(383L), floats(new float[383]))));
 
     assertThatThrownBy(() -> patch.applyTo(stock))
         .isInstanceOf(IllegalArgumentException.class)
@@ -105,7 +114,9 @@ class EncoderPatchTest {
 
   @Test
   void applyTo_rejectsValuesThatDoNotFillTheShape() {
-    var patch = EncoderPatch.read(gzip(tensor(BIAS, DataType.FLOAT, List.of(384L), floats(new float[383]))));
+    var patch =
+        EncoderPatch.read(
+            gzip(tensor(BIAS, DataType.FLOAT, List.of(384L), floats(new float[383]))));
 
     assertThatThrownBy(() -> patch.applyTo(stock))
         .isInstanceOf(IllegalArgumentException.class)
@@ -114,14 +125,16 @@ class EncoderPatchTest {
 
   @Test
   void applyTo_rejectsAQuantisedValueOutOfRange() throws IOException {
-    var stockValues = initializer(ModelProto.parseFrom(stock), QUANTISED).getRawData().toByteArray();
+    var stockValues =
+        initializer(ModelProto.parseFrom(stock), QUANTISED).getRawData().toByteArray();
     int top = 0;
     for (int i = 1; i < stockValues.length; i++) {
       top = (stockValues[i] & 0xFF) > (stockValues[top] & 0xFF) ? i : top;
     }
     var change = new byte[2 * 384];
     change[top] = (byte) (256 - (stockValues[top] & 0xFF)); // the largest value, moved to 256
-    var patch = EncoderPatch.read(gzip(tensor(QUANTISED, DataType.INT8, List.of(2L, 384L), change)));
+    var patch =
+        EncoderPatch.read(gzip(tensor(QUANTISED, DataType.INT8, List.of(2L, 384L), change)));
 
     assertThatThrownBy(() -> patch.applyTo(stock))
         .isInstanceOf(IllegalArgumentException.class)
@@ -130,7 +143,9 @@ class EncoderPatchTest {
 
   @Test
   void applyTo_rejectsAFloatChangeOfQuantisedValues() {
-    var patch = EncoderPatch.read(gzip(tensor(QUANTISED, DataType.FLOAT, List.of(2L, 384L), floats(new float[768]))));
+    var patch =
+        EncoderPatch.read(
+            gzip(tensor(QUANTISED, DataType.FLOAT, List.of(2L, 384L), floats(new float[768]))));
 
     assertThatThrownBy(() -> patch.applyTo(stock))
         .isInstanceOf(IllegalArgumentException.class)
@@ -185,7 +200,8 @@ class EncoderPatchTest {
   }
 
   private static float[] values(TensorProto tensor) {
-    var buffer = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    var buffer =
+        tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
     var values = new float[buffer.remaining()];
     buffer.get(values);
     return values;

@@ -14,10 +14,12 @@ import org.junit.jupiter.api.Test;
 
 class FineTunedGraphTest {
 
-  private static final String TABLE = "embeddings.word_embeddings.weight_quantized"; // of the stock all-MiniLM graph
+  private static final String TABLE =
+      "embeddings.word_embeddings.weight_quantized"; // of the stock all-MiniLM graph
 
   private static final byte[] STOCK =
-      ModelAssembler.Encoder.fromClasspath("all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", 128)
+      ModelAssembler.Encoder.fromClasspath(
+              "all-minilm-l6-v2-q.onnx", "all-minilm-l6-v2-q-tokenizer.json", 128)
           .onnx();
 
   @Test
@@ -58,13 +60,18 @@ class FineTunedGraphTest {
   private static ModelProto graph(String tables, String labels) {
     return ModelProto.newBuilder()
         .setGraph(GraphProto.newBuilder().setName("g"))
-        .addMetadataProps(StringStringEntryProto.newBuilder().setKey("parapet.stock_tables").setValue(tables))
-        .addMetadataProps(StringStringEntryProto.newBuilder().setKey("parapet.labels").setValue(labels))
+        .addMetadataProps(
+            StringStringEntryProto.newBuilder().setKey("parapet.stock_tables").setValue(tables))
+        .addMetadataProps(
+            StringStringEntryProto.newBuilder().setKey("parapet.labels").setValue(labels))
         .build();
   }
 
   private static TensorProto initializer(ModelProto model, String name) {
-    return model.getGraph().getInitializerList().stream().filter(t -> t.getName().equals(name)).findFirst().orElseThrow();
+    return model.getGraph().getInitializerList().stream()
+        .filter(t -> t.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static byte[] gzip(ModelProto model) throws IOException {

@@ -46,8 +46,18 @@ class ModelAssemblerTest {
 
     assertThat(sums).containsOnlyKeys("config.json", "model.onnx", "tokenizer.json");
     var model = ModelProto.parseFrom(Files.readAllBytes(dir.resolve("model.onnx")));
-    assertThat(model.getGraph().getOutputList()).extracting(o -> o.getName()).containsExactly("logits");
-    assertThat(model.getGraph().getOutput(0).getType().getTensorType().getShape().getDim(1).getDimValue())
+    assertThat(model.getGraph().getOutputList())
+        .extracting(o -> o.getName())
+        .containsExactly("logits");
+    assertThat(
+            model
+                .getGraph()
+                .getOutput(0)
+                .getType()
+                .getTensorType()
+                .getShape()
+                .getDim(1)
+                .getDimValue())
         .isEqualTo(3);
     var config = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
     assertThat(config.get("id2label").get("2").asText()).isEqualTo("c");
@@ -88,10 +98,13 @@ class ModelAssemblerTest {
 
   @Test
   void head_invalidShapes_rejected() {
-    assertThatThrownBy(() -> new Head(List.of("a", "b"), new float[][] {{1f}}, new float[] {0f}, false, true))
+    assertThatThrownBy(
+            () -> new Head(List.of("a", "b"), new float[][] {{1f}}, new float[] {0f}, false, true))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("one row per label (2)");
-    assertThatThrownBy(() -> new Head(List.of("a", "a"), new float[][] {{1f}, {1f}}, new float[2], false, true))
+    assertThatThrownBy(
+            () ->
+                new Head(List.of("a", "a"), new float[][] {{1f}, {1f}}, new float[2], false, true))
         .hasMessageContaining("unique");
   }
 
@@ -102,10 +115,29 @@ class ModelAssemblerTest {
     Files.writeString(dir.resolve("SUMS"), "");
     for (var prefix : List.of("query: ", "")) {
       var out = dir.resolve("out" + prefix.length());
-      var args = new ArrayList<>(List.of(
-          "--encoder-onnx", "all-minilm-l6-v2-q.onnx", "--encoder-tokenizer", "all-minilm-l6-v2-q-tokenizer.json",
-          "--encoder-name", "test", "--max-length", "128", "--head", head.toString(), "--id", "g",
-          "--out", out.toString(), "--expect", dir.resolve("SUMS").toString(), "--mode", "update", "--view", "v=a,b"));
+      var args =
+          new ArrayList<>(
+              List.of(
+                  "--encoder-onnx",
+                  "all-minilm-l6-v2-q.onnx",
+                  "--encoder-tokenizer",
+                  "all-minilm-l6-v2-q-tokenizer.json",
+                  "--encoder-name",
+                  "test",
+                  "--max-length",
+                  "128",
+                  "--head",
+                  head.toString(),
+                  "--id",
+                  "g",
+                  "--out",
+                  out.toString(),
+                  "--expect",
+                  dir.resolve("SUMS").toString(),
+                  "--mode",
+                  "update",
+                  "--view",
+                  "v=a,b"));
       if (!prefix.isEmpty()) {
         args.addAll(List.of("--text-prefix", prefix));
       }
