@@ -141,7 +141,11 @@ final class Pipeline {
           List.of(),
           text);
     }
-    if (text.length() > maxTextLength) {
+    // The limit applies to the text as passed and as the stages would see it (NFKC expands), and
+    // normalisation stops at it, so it bounds the work.
+    var normalized =
+        text.length() > maxTextLength ? null : normalization.apply(text, maxTextLength);
+    if (normalized == null) {
       // Never pass a text unchecked: one too long to check is rejected, shadow mode or not.
       var reason = new Reason(Reason.TEXT_TOO_LONG, Decision.BLOCK, 1.0, null, false);
       return new Verdict(
@@ -156,21 +160,6 @@ final class Pipeline {
           refusalText());
     }
     var state = new State(profile);
-    var normalized = normalization.apply(text, maxTextLength);
-    if (normalized == null) {
-      // The limit bounds the stages' work: it applies to the text they would see (NFKC expands).
-      var reason = new Reason(Reason.TEXT_TOO_LONG, Decision.BLOCK, 1.0, null, false);
-      return new Verdict(
-          Decision.BLOCK,
-          Decision.BLOCK,
-          direction,
-          profile.name(),
-          Map.of(),
-          List.of(),
-          List.of(reason),
-          List.of(),
-          refusalText());
-    }
     if (!normalized.invisible().isEmpty()) {
       state.hidden = true;
       state.scores.put(Normalization.INVISIBLE_TEXT, 1.0);

@@ -65,12 +65,7 @@ class RedactionTest {
   @Test
   void guard_anonymizeInputs_modelSeesPlaceholdersCallerSeesValues() {
     var seen = new java.util.ArrayList<String>();
-    var filter =
-        SafetyFilter.builder()
-            .policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build()))
-            .stage(Stage.of(PatternDetector.emails()).build())
-            .anonymizeInputs(true)
-            .build();
+    var filter = anonymizing();
 
     var answer =
         filter.guard(
@@ -87,12 +82,7 @@ class RedactionTest {
   @Test
   void guard_anonymizeInputs_placeholderTheUserTyped_isNeverReplacedByAValue() {
     var seen = new java.util.ArrayList<String>();
-    var filter =
-        SafetyFilter.builder()
-            .policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build()))
-            .stage(Stage.of(PatternDetector.emails()).build())
-            .anonymizeInputs(true)
-            .build();
+    var filter = anonymizing();
 
     var answer =
         filter.guard(
@@ -108,12 +98,7 @@ class RedactionTest {
 
   @Test
   void guard_anonymizeInputs_placeholderTypedWithAnInvisibleChar_isNeverReplacedByAValue() {
-    var filter =
-        SafetyFilter.builder()
-            .policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build()))
-            .stage(Stage.of(PatternDetector.emails()).build())
-            .anonymizeInputs(true)
-            .build();
+    var filter = anonymizing();
 
     var answer = filter.guard("Keep [EMAIL\u200B_1] and mail bob@example.com", prompt -> prompt);
 
@@ -141,5 +126,14 @@ class RedactionTest {
                     .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("anonymizeInputs needs Redaction.placeholders()");
+  }
+
+  /** A filter that redacts e-mail addresses and restores them in the answer. */
+  private static SafetyFilter anonymizing() {
+    return SafetyFilter.builder()
+        .policy(Policy.of(Profile.builder("p").redact("pii", 0.5).build()))
+        .stage(Stage.of(PatternDetector.emails()).build())
+        .anonymizeInputs(true)
+        .build();
   }
 }
