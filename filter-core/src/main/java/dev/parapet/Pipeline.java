@@ -38,8 +38,24 @@ final class Pipeline {
   private final Normalization normalization;
   private final Redaction redaction;
 
-  Pipeline(
-      List<Stage> all,
+  /**
+   * What a pipeline is built from: the filter's stages and the shared parts of the filter.
+   *
+   * @param stages every stage, in the order added
+   * @param policy the policy in force, swapped atomically on reload
+   * @param cache the verdict cache, or {@code null}
+   * @param metrics the filter's meters
+   * @param executor where parallel stages and stages with a deadline run
+   * @param auditSink where each check's record goes, or {@code null}
+   * @param refusal the filter's refusal text, or {@code null}
+   * @param maxTextLength the longest text a check takes, as passed and as normalised
+   * @param nanoTime the clock of deadlines and durations
+   * @param clock the clock of audit timestamps
+   * @param normalization what stages see
+   * @param redaction how REDACT masks
+   */
+  record Config(
+      List<Stage> stages,
       AtomicReference<Policy> policy,
       VerdictCache cache,
       FilterMetrics metrics,
@@ -50,10 +66,12 @@ final class Pipeline {
       LongSupplier nanoTime,
       Clock clock,
       Normalization normalization,
-      Redaction redaction) {
+      Redaction redaction) {}
+
+  Pipeline(Config config) {
     for (var direction : Direction.values()) {
       var side = new ArrayList<Stage>();
-      for (var stage : all) {
+      for (var stage : config.stages()) {
         if (stage.directions().contains(direction)) {
           side.add(stage);
         }
@@ -61,17 +79,17 @@ final class Pipeline {
       side.sort(Comparator.comparingInt(Stage::cost)); // stable: ties keep the order added
       stages.put(direction, List.copyOf(side));
     }
-    this.policy = policy;
-    this.cache = cache;
-    this.metrics = metrics;
-    this.executor = executor;
-    this.auditSink = auditSink;
-    this.refusal = refusal;
-    this.maxTextLength = maxTextLength;
-    this.nanoTime = nanoTime;
-    this.clock = clock;
-    this.normalization = normalization;
-    this.redaction = redaction;
+    this.policy = config.policy();
+    this.cache = config.cache();
+    this.metrics = config.metrics();
+    this.executor = config.executor();
+    this.auditSink = config.auditSink();
+    this.refusal = config.refusal();
+    this.maxTextLength = config.maxTextLength();
+    this.nanoTime = config.nanoTime();
+    this.clock = config.clock();
+    this.normalization = config.normalization();
+    this.redaction = config.redaction();
   }
 
   /**

@@ -112,18 +112,19 @@ public final class SafetyFilter {
     this.metrics = FilterMetrics.create(builder.registry, failModes, initial.names(), categories);
     this.pipeline =
         new Pipeline(
-            stages,
-            policy,
-            cache,
-            metrics,
-            builder.executor != null ? builder.executor : DefaultExecutor.STAGES,
-            builder.auditSink,
-            refusal,
-            builder.maxTextLength,
-            builder.nanoTime,
-            builder.clock,
-            builder.normalization,
-            builder.redaction);
+            new Pipeline.Config(
+                stages,
+                policy,
+                cache,
+                metrics,
+                builder.executor != null ? builder.executor : DefaultExecutor.STAGES,
+                builder.auditSink,
+                refusal,
+                builder.maxTextLength,
+                builder.nanoTime,
+                builder.clock,
+                builder.normalization,
+                builder.redaction));
   }
 
   /** Returns a new builder. */
