@@ -110,7 +110,7 @@ public final class Stage {
 
   /** Returns the version of the model or rules behind the stage; part of cache keys. */
   String version() {
-    var version = classifier != null ? classifier.modelVersion() : detector.version();
+    var version = classifier != null ? classifier.version() : detector.version();
     return requireNonNull(version, "stage version");
   }
 

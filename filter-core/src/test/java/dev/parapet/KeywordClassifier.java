@@ -48,7 +48,7 @@ final class KeywordClassifier implements Classifier {
   }
 
   @Override
-  public String modelVersion() {
+  public String version() {
     return version.get();
   }
 
@@ -93,8 +93,8 @@ final class KeywordClassifier implements Classifier {
     }
 
     @Override
-    public String modelVersion() {
-      return delegate.modelVersion();
+    public String version() {
+      return delegate.version();
     }
 
     @Override

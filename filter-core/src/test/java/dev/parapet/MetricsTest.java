@@ -38,7 +38,7 @@ class MetricsTest {
           }
 
           @Override
-          public String modelVersion() {
+          public String version() {
             return "1";
           }
 

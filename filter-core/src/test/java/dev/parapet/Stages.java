@@ -94,7 +94,7 @@ final class Stages {
     }
 
     @Override
-    public String modelVersion() {
+    public String version() {
       return "1";
     }
 

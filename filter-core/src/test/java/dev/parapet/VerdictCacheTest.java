@@ -133,7 +133,7 @@ class VerdictCacheTest {
           }
 
           @Override
-          public String modelVersion() {
+          public String version() {
             return "1";
           }
 
@@ -169,7 +169,7 @@ class VerdictCacheTest {
           }
 
           @Override
-          public String modelVersion() {
+          public String version() {
             return "1";
           }
 

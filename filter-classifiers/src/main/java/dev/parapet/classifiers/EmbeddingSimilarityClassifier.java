@@ -98,7 +98,7 @@ public final class EmbeddingSimilarityClassifier implements Classifier, AutoClos
 
   /** Returns a hash of the encoder and of the topics' examples. */
   @Override
-  public String modelVersion() {
+  public String version() {
     return version;
   }
 

@@ -157,7 +157,7 @@ public final class OnnxTextClassifier implements Classifier, AutoCloseable {
 
   /** Returns the SHA-256 of {@code model.onnx}, with a prefix of the configuration's. */
   @Override
-  public String modelVersion() {
+  public String version() {
     return version;
   }
 

@@ -105,7 +105,7 @@ class EmbeddingSimilarityClassifierTest {
               within(1e-6));
       assertThat(withPrefix)
           .isNotCloseTo(bare.classify(List.of(text)).get(0).get("medical_advice"), within(1e-4));
-      assertThat(prefixed.modelVersion()).isNotEqualTo(bare.modelVersion());
+      assertThat(prefixed.version()).isNotEqualTo(bare.version());
     }
   }
 
@@ -116,7 +116,7 @@ class EmbeddingSimilarityClassifierTest {
             .encoderFromClasspath(TestModels.ENCODER, TestModels.TOKENIZER)
             .topic("competitor_pricing", List.of("Acme's prices"))
             .build()) {
-      assertThat(other.modelVersion()).isNotEqualTo(topics.modelVersion());
+      assertThat(other.version()).isNotEqualTo(topics.version());
       assertThat(other.categories()).containsExactly("competitor_pricing");
       assertThat(other.executionProvider()).isEqualTo(ExecutionProvider.CPU);
     }

@@ -62,7 +62,7 @@ class OnnxTextClassifierTest {
     assertThat(unbatched.labels()).containsExactly("threat", "cooking");
     assertThat(unbatched.categories()).containsExactlyInAnyOrder("threat", "cooking");
     assertThat(unbatched.id()).startsWith("threat-model");
-    assertThat(unbatched.modelVersion()).hasSizeGreaterThan(64);
+    assertThat(unbatched.version()).hasSizeGreaterThan(64);
     var scores = unbatched.classify(List.of("hello there")).get(0);
     assertThat(scores.values()).allSatisfy(s -> assertThat(s).isBetween(0.0, 1.0));
   }
@@ -251,7 +251,7 @@ class OnnxTextClassifierTest {
                 .classLoader(loader)
                 .batching(Batching.off())
                 .build()) {
-      assertThat(fromClasspath.modelVersion()).isEqualTo(unbatched.modelVersion());
+      assertThat(fromClasspath.version()).isEqualTo(unbatched.version());
       assertThat(threat(fromClasspath, harmful.get(1)))
           .isCloseTo(threat(unbatched, harmful.get(1)), within(1e-6));
     }

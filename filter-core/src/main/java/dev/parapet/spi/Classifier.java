@@ -18,9 +18,10 @@ public interface Classifier {
 
   /**
    * Returns an id of the exact model behind this classifier (for example a checksum). It is part of
-   * the cache key, so a new model never serves scores cached for an old one.
+   * the cache key, so a new model never serves scores cached for an old one. Named as {@link
+   * Detector#version()} is.
    */
-  String modelVersion();
+  String version();
 
   /** Returns the categories this classifier scores. */
   Set<String> categories();
