@@ -2,7 +2,6 @@ package dev.parapet;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.parapet.internal.PolicyParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.parapet.internal;
+package dev.parapet;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -6,16 +6,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.parapet.Decision;
-import dev.parapet.Policy;
-import dev.parapet.PolicyException;
-import dev.parapet.Profile;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
-/** Parses and validates policy JSON; every error names the bad entry by its path. Internal. */
-public final class PolicyParser {
+/** Parses and validates policy JSON; every error names the bad entry by its path. */
+final class PolicyParser {
 
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
@@ -32,7 +28,7 @@ public final class PolicyParser {
   private PolicyParser() {}
 
   /** Parses a whole policy, or throws naming the first bad entry. */
-  public static Policy parse(String json, String source) {
+  static Policy parse(String json, String source) {
     JsonNode root;
     try {
       root = MAPPER.readTree(json);
