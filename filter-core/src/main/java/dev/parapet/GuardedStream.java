@@ -259,18 +259,9 @@ public final class GuardedStream {
     }
     // A backlog, even after complete(), leaves window by window: one whole-backlog check would hold
     // it all until the slowest verdict and could exceed the longest text a check takes.
-    int limit = Math.min(pending.length(), options.windowChars());
-    int cut = sentenceEnd(pending, limit);
-    if (cut <= 0 && pending.length() >= options.windowChars()) {
-      cut = spaceCut(pending, options.windowChars());
-    }
     long first = arrivals.peekFirst()[1];
-    if (cut <= 0 && (upstreamDone || now - first >= options.maxDelay().toNanos())) {
-      cut = Math.min(pending.length(), options.windowChars());
-    }
-    if (cut > 0 && Character.isHighSurrogate(pending.charAt(cut - 1))) {
-      cut--; // never split a surrogate pair; its low half is on the way
-    }
+    boolean force = upstreamDone || now - first >= options.maxDelay().toNanos();
+    int cut = StreamWindows.cut(pending, options.windowChars(), force);
     if (cut <= 0) {
       return null;
     }
@@ -281,24 +272,11 @@ public final class GuardedStream {
 
   /**
    * The final check's context: the text released so far, or, when the whole text would be longer
-   * than the check can score ({@link Pipeline#finalCheckChars}), its last part (from a word start),
-   * which the windows before have checked in full.
+   * than the check can score ({@link Pipeline#finalCheckChars}), its last part, which the windows
+   * before have checked in full.
    */
   private String finalContext(int lastWindow) {
-    int room = Math.max(0, pipeline.finalCheckChars() - lastWindow);
-    int from = Math.max(0, checked.length() - room);
-    if (from > 0) {
-      for (int i = from; i < checked.length() && i < from + 24; i++) {
-        if (Character.isWhitespace(checked.charAt(i))) {
-          from = i + 1;
-          break;
-        }
-      }
-      if (from < checked.length() && Character.isLowSurrogate(checked.charAt(from))) {
-        from++;
-      }
-    }
-    return checked.substring(from);
+    return StreamWindows.lastPart(checked, pipeline.finalCheckChars() - lastWindow);
   }
 
   private void consume(int chars) {
@@ -309,95 +287,8 @@ public final class GuardedStream {
     }
   }
 
-  /**
-   * The released text checked again in front of a window: the unfinished sentence the last window
-   * ended in (at most contextChars of it, from a word start), or nothing after a sentence end.
-   * Whole sentences are left out on purpose: in a pooled classifier they would dilute the new text.
-   */
   private String tail() {
-    int length = checked.length();
-    int from = Math.max(0, length - options.contextChars());
-    int sentence = lastSentenceEnd(checked, from);
-    if (sentence >= 0) {
-      from = sentence;
-    } else if (from > 0) {
-      for (int i = from; i < length && i < from + 24; i++) {
-        if (Character.isWhitespace(checked.charAt(i))) {
-          from = i + 1;
-          break;
-        }
-      }
-    }
-    if (from < length && Character.isLowSurrogate(checked.charAt(from))) {
-      from++;
-    }
-    return checked.substring(from);
-  }
-
-  /** Where the text after the last sentence end in {@code text[from, length)} starts, or -1. */
-  static int lastSentenceEnd(CharSequence text, int from) {
-    for (int i = text.length() - 1; i >= Math.max(from, 1); i--) {
-      if (text.charAt(i - 1) == '\n') {
-        return i;
-      }
-      if (Character.isWhitespace(text.charAt(i))) {
-        int j = i - 1;
-        while (j > from && isClosing(text.charAt(j))) {
-          j--;
-        }
-        if (isSentenceEnd(text.charAt(j))) {
-          return i + 1;
-        }
-      }
-    }
-    return -1;
-  }
-
-  private static boolean isSentenceEnd(char c) {
-    return c == '.' || c == '!' || c == '?' || c == '\u3002' || c == '\uFF01' || c == '\uFF1F';
-  }
-
-  /**
-   * The end of the first sentence in {@code text[0, limit)}, or 0: one sentence per window keeps a
-   * harmful sentence from being diluted by benign ones in a pooled classifier.
-   */
-  static int sentenceEnd(CharSequence text, int limit) {
-    for (int i = 1; i < limit; i++) {
-      char c = text.charAt(i - 1);
-      if (c == '\n') {
-        return i;
-      }
-      if (Character.isWhitespace(text.charAt(i))) {
-        int j = i - 1;
-        while (j > 0 && isClosing(text.charAt(j))) {
-          j--;
-        }
-        if (isSentenceEnd(text.charAt(j))) {
-          return i + 1;
-        }
-      }
-    }
-    return limit > 0 && text.charAt(limit - 1) == '\n' ? limit : 0;
-  }
-
-  private static boolean isClosing(char c) {
-    return c == '"'
-        || c == '\''
-        || c == ')'
-        || c == ']'
-        || c == '\u201D'
-        || c == '\u2019'
-        || c == '*';
-  }
-
-  /** Where to cut a full window: after its last space in the second half, else at the limit. */
-  private static int spaceCut(CharSequence text, int limit) {
-    for (int i = limit - 1; i >= limit / 2; i--) {
-      if (Character.isWhitespace(text.charAt(i))) {
-        return i + 1;
-      }
-    }
-    return limit;
+    return StreamWindows.tail(checked, options.contextChars());
   }
 
   private void armTimer(long now) {

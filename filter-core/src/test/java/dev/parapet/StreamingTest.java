@@ -613,14 +613,14 @@ class StreamingTest {
 
   @Test
   void sentenceEnd_findsTheFirstBoundaryBeforeTheLimit() {
-    assertThat(GuardedStream.sentenceEnd("One. Two! Three", 15)).isEqualTo(5);
-    assertThat(GuardedStream.sentenceEnd("One. Two! Three", 4)).isZero();
-    assertThat(GuardedStream.sentenceEnd("He said \"stop.\" Then", 20)).isEqualTo(16);
-    assertThat(GuardedStream.sentenceEnd("mail john.doe@example.org now", 29)).isZero();
-    assertThat(GuardedStream.sentenceEnd("line\nnext", 9)).isEqualTo(5);
-    assertThat(GuardedStream.lastSentenceEnd("One. Two! Three", 0)).isEqualTo(10);
-    assertThat(GuardedStream.lastSentenceEnd("One. Two! Three", 11)).isEqualTo(-1);
-    assertThat(GuardedStream.lastSentenceEnd("no end here", 0)).isEqualTo(-1);
+    assertThat(StreamWindows.sentenceEnd("One. Two! Three", 15)).isEqualTo(5);
+    assertThat(StreamWindows.sentenceEnd("One. Two! Three", 4)).isZero();
+    assertThat(StreamWindows.sentenceEnd("He said \"stop.\" Then", 20)).isEqualTo(16);
+    assertThat(StreamWindows.sentenceEnd("mail john.doe@example.org now", 29)).isZero();
+    assertThat(StreamWindows.sentenceEnd("line\nnext", 9)).isEqualTo(5);
+    assertThat(StreamWindows.lastSentenceEnd("One. Two! Three", 0)).isEqualTo(10);
+    assertThat(StreamWindows.lastSentenceEnd("One. Two! Three", 11)).isEqualTo(-1);
+    assertThat(StreamWindows.lastSentenceEnd("no end here", 0)).isEqualTo(-1);
   }
 
   static void awaitTrue(BooleanSupplier condition) {
