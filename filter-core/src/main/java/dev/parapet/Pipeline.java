@@ -37,6 +37,7 @@ final class Pipeline {
   private final Clock clock;
   private final Normalization normalization;
   private final Redaction redaction;
+  private final int finalCheckChars;
 
   /**
    * What a pipeline is built from: the filter's stages and the shared parts of the filter.
@@ -90,6 +91,11 @@ final class Pipeline {
     this.clock = config.clock();
     this.normalization = config.normalization();
     this.redaction = config.redaction();
+    int budget = maxTextLength / 18;
+    for (var stage : stages.get(Direction.OUTPUT)) {
+      budget = Math.min(budget, stage.maxChars());
+    }
+    this.finalCheckChars = budget;
   }
 
   /**
@@ -98,11 +104,7 @@ final class Pipeline {
    * expands a char to at most 18), the longest text a check takes.
    */
   int finalCheckChars() {
-    int budget = maxTextLength / 18;
-    for (var stage : stages.get(Direction.OUTPUT)) {
-      budget = Math.min(budget, stage.maxChars());
-    }
-    return budget;
+    return finalCheckChars;
   }
 
   List<Stage> stages(Direction direction) {

@@ -155,8 +155,10 @@ public final class Redaction {
             .thenComparing(Comparator.comparingInt(Span::end).reversed()));
     var local = vault != null ? vault : new Vault();
     local.reserveTyped(text);
-    local.reserveTyped(
-        Normalization.removeInvisible(text, 0)); // as released: "[EMAIL\u200B_1]" too
+    var released = Normalization.removeInvisible(text, 0);
+    if (released != text) { // as released too: "[EMAIL\u200B_1]" reads "[EMAIL_1]"
+      local.reserveTyped(released);
+    }
     var out = new StringBuilder(text.length());
     int cursor = 0;
     int i = 0;

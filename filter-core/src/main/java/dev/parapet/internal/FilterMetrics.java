@@ -119,13 +119,10 @@ public final class FilterMetrics {
   /** Records one check. */
   public void check(Direction direction, Decision decision, String profile, long nanos) {
     if (registry != null) {
-      var timer = checkTimers.get(new CheckKey(direction, decision, profile));
-      if (timer
-          == null) { // a policy swapped in without registerProfiles: register once, then look up
-        registerProfiles(List.of(profile));
-        timer = checkTimers.get(new CheckKey(direction, decision, profile));
-      }
-      timer.record(nanos, TimeUnit.NANOSECONDS);
+      // every policy the filter holds had its profiles registered when it was set
+      checkTimers
+          .get(new CheckKey(direction, decision, profile))
+          .record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 
